@@ -1,0 +1,48 @@
+"""The `sottovoce` command line: one settings object built here and passed in."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from daemon import __version__
+from daemon.errors import SottovoceError
+from daemon.guard import install_outbound_guard
+
+log = logging.getLogger(__name__)
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every subcommand, each registered by its own module."""
+    from daemon.cli import basic, bench, models
+
+    parser = argparse.ArgumentParser(
+        prog="sottovoce", description="Private local dictation and rewriting."
+    )
+    parser.add_argument("--version", action="version", version=f"sottovoce {__version__}")
+    parser.add_argument("--config", help="config file (default: the user config dir)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (basic, models, bench):
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `sottovoce` console command."""
+    # Before anything imports a hub library: the process stays offline.
+    install_outbound_guard()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Command = args.handler
+    try:
+        return handler(args)
+    except SottovoceError as error:
+        print(f"sottovoce: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,172 @@
+"""The typed settings object, read once from TOML at the entry point and passed in."""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from daemon.errors import ConfigError
+from daemon.paths import Paths
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DEFAULT_PORT = 8765
+LOOPBACK_NAMES = ("localhost",)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def is_loopback(host: str) -> bool:
+    """True for 'localhost' and for any address in 127.0.0.0/8 or ::1."""
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class ServerSettings(_Section):
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = DEFAULT_PORT
+    unix_socket: str = ""
+    allowed_origins: tuple[str, ...] = ()
+    max_json_bytes: Annotated[int, Field(ge=1024)] = 256 * 1024
+    max_upload_bytes: Annotated[int, Field(ge=1024)] = 50 * 1024 * 1024
+
+    @field_validator("host")
+    @classmethod
+    def _loopback_only(cls, value: str) -> str:
+        if not is_loopback(value):
+            raise ValueError(
+                f"{value!r} is not a loopback address; Sottovoce serves only 127.0.0.1, ::1 "
+                "or localhost so that no other machine can reach it"
+            )
+        return value
+
+
+Device = Literal["auto", "cpu", "cuda"]
+
+
+class SpeechSettings(_Section):
+    model: str = "whisper-base"
+    device: Device = "auto"
+    idle_timeout: Annotated[int, Field(ge=-1)] = 300
+    load_at_start: bool = True
+    language: str = ""
+    beam_size: Annotated[int, Field(ge=1, le=10)] = 1
+    vad: bool = True
+    queue_size: Annotated[int, Field(ge=1, le=256)] = 16
+
+
+class LLMSettings(_Section):
+    model: str = "smollm2-135m-instruct"
+    device: Device = "auto"
+    idle_timeout: Annotated[int, Field(ge=-1)] = 300
+    load_at_start: bool = False
+    context_size: Annotated[int, Field(ge=0)] = 0
+    queue_size: Annotated[int, Field(ge=0, le=256)] = 4
+    max_tokens: Annotated[int, Field(ge=1)] = 1024
+
+
+class Preset(_Section):
+    name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+    instruction: Annotated[str, Field(min_length=1, max_length=4000)]
+    description: str = ""
+
+
+class RewriteSettings(_Section):
+    default_preset: str = "proofread"
+    replace_when_unfaithful: bool = False
+    max_text_chars: Annotated[int, Field(ge=1)] = 8000
+    presets: tuple[Preset, ...] = ()
+
+
+class HistorySettings(_Section):
+    enabled: bool = True
+    retention_days: Annotated[int, Field(ge=0)] = 30
+    store_audio: bool = False
+    key_source: Literal["auto", "keyring", "file", "env"] = "auto"
+    passphrase_env: str = "SOTTOVOCE_HISTORY_PASSPHRASE"
+
+
+class DictationSettings(_Section):
+    vocabulary: tuple[str, ...] = ()
+    replacements: dict[str, str] = Field(default_factory=dict)
+    spoken_commands: bool = True
+    normalize_numbers: bool = False
+    max_seconds: Annotated[int, Field(ge=1)] = 1800
+
+
+class HotkeySettings(_Section):
+    enabled: bool = True
+    push_to_talk: str = "<ctrl>+<alt>+<space>"
+    toggle_dictation: str = "<ctrl>+<alt>+d"
+    rewrite: str = "<ctrl>+<alt>+r"
+    cancel: str = "<esc>"
+    presets: dict[str, str] = Field(default_factory=dict)
+    injection: Literal["auto", "type", "paste"] = "auto"
+    microphone: str = ""
+    audio_cues: bool = True
+    exclude: tuple[str, ...] = ()
+
+
+class Settings(_Section):
+    """Everything configurable, validated; built once by `load_settings`."""
+
+    server: ServerSettings = ServerSettings()
+    speech: SpeechSettings = SpeechSettings()
+    llm: LLMSettings = LLMSettings()
+    rewrite: RewriteSettings = RewriteSettings()
+    history: HistorySettings = HistorySettings()
+    dictation: DictationSettings = DictationSettings()
+    hotkeys: HotkeySettings = HotkeySettings()
+
+    def with_overrides(self, section: str, **values: Any) -> Settings:
+        """A copy with some values of one section replaced (validated again)."""
+        data = self.model_dump()
+        data[section].update(values)
+        return _validate(data, source="command line")
+
+
+def _format(error: ValidationError, source: str) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"])
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        lines.append(f"{source}: {key}: {message}")
+    return "invalid configuration\n" + "\n".join(lines)
+
+
+def _validate(data: dict[str, Any], source: str) -> Settings:
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_format(error, source)) from None
+
+
+def load_settings(paths: Paths, config_file: Path | None = None) -> Settings:
+    """Read and validate the TOML config; a missing file means all defaults."""
+    path = config_file or paths.config_file
+    if not path.exists():
+        if config_file is not None:
+            raise ConfigError(f"config file {path} does not exist")
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
+    return _validate(data, source=path.name)

@@ -1,0 +1,1 @@
+"""What every engine shares: model lifetime and bounded work queues."""

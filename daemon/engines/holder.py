@@ -1,0 +1,119 @@
+"""Load a model on first use, keep it warm, unload it after an idle TTL.
+
+The holder counts users: a model is never unloaded while a request holds it.
+Idle timeout: -1 never unloads, 0 unloads as soon as the last user leaves,
+N unloads N seconds after the last user left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Generic, Literal, TypeVar
+
+from daemon.errors import ModelError, SottovoceError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+State = Literal["unloaded", "loading", "loaded", "error"]
+
+
+class ModelHolder(Generic[T]):
+    """Owns one loaded model instance and its lifetime."""
+
+    def __init__(self, name: str, loader: Callable[[], T], idle_timeout: int) -> None:
+        self.name = name
+        self._loader = loader
+        self._idle_timeout = idle_timeout
+        self._model: T | None = None
+        self._users = 0
+        self._lock = asyncio.Lock()
+        self._unload_timer: asyncio.TimerHandle | None = None
+        self.state: State = "unloaded"
+        self.error: str | None = None
+        self.loads = 0
+
+    @property
+    def model(self) -> T | None:
+        """The loaded instance, if any (for status reports only)."""
+        return self._model
+
+    async def async_load(self) -> T:
+        """Load the model now unless it is already loaded."""
+        async with self._lock:
+            if self._model is not None:
+                return self._model
+            self.state = "loading"
+            log.info("loading model %s", self.name)
+            try:
+                self._model = await asyncio.to_thread(self._loader)
+            except SottovoceError as error:
+                self.state, self.error = "error", str(error)
+                raise
+            except Exception as error:
+                self.state = "error"
+                self.error = f"model {self.name!r} failed to load ({type(error).__name__})"
+                log.exception("loading model %s failed", self.name)
+                raise ModelError(self.error) from error
+            self.state, self.error = "loaded", None
+            self.loads += 1
+            log.info("model %s loaded", self.name)
+            return self._model
+
+    @asynccontextmanager
+    async def use(self) -> AsyncIterator[T]:
+        """Hold the model for the duration of one request."""
+        self._cancel_timer()
+        self._users += 1
+        try:
+            model = await self.async_load()
+            yield model
+        finally:
+            self._users -= 1
+            if self._users == 0:
+                self._schedule_unload()
+
+    def _cancel_timer(self) -> None:
+        if self._unload_timer is not None:
+            self._unload_timer.cancel()
+            self._unload_timer = None
+
+    def _schedule_unload(self) -> None:
+        if self._idle_timeout < 0 or self._model is None:
+            return
+        if self._idle_timeout == 0:
+            self.unload()
+            return
+        loop = asyncio.get_running_loop()
+        self._unload_timer = loop.call_later(self._idle_timeout, self._unload_if_idle)
+
+    def _unload_if_idle(self) -> None:
+        self._unload_timer = None
+        if self._users == 0:
+            self.unload()
+
+    def unload(self) -> None:
+        """Drop the model now (only call when no request holds it)."""
+        if self._users:
+            return
+        self._cancel_timer()
+        if self._model is not None:
+            close = getattr(self._model, "close", None)
+            if callable(close):
+                close()
+            self._model = None
+            # Model objects hold large native buffers: collect now, not later.
+            gc.collect()
+            log.info("model %s unloaded after idle timeout", self.name)
+        self.state = "unloaded"
+
+    def status(self) -> dict[str, object]:
+        """State for /v1/health."""
+        status: dict[str, object] = {"name": self.name, "state": self.state}
+        if self.error:
+            status["error"] = self.error
+        return status

@@ -1,0 +1,32 @@
+"""Logging setup, done only by the entry point."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+
+from daemon.paths import Paths
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(paths: Paths, verbose: bool = False, to_file: bool = True) -> None:
+    """Log to stderr and, for the daemon, to a rotating file only the user can read."""
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    console = logging.StreamHandler()
+    console.setFormatter(logging.Formatter(FORMAT))
+    root.addHandler(console)
+    if to_file:
+        paths.log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handler = logging.handlers.RotatingFileHandler(
+            paths.log_file, maxBytes=2 << 20, backupCount=3, encoding="utf-8"
+        )
+        handler.setFormatter(logging.Formatter(FORMAT))
+        root.addHandler(handler)
+        os.chmod(paths.log_file, 0o600)
+    # aiohttp's access log would record paths with search queries (?q=...).
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    for noisy in ("faster_whisper", "httpx", "huggingface_hub"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

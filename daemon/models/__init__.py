@@ -1,0 +1,1 @@
+"""The catalogue of installed models: embedded defaults and user-registered ones."""

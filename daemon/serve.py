@@ -1,0 +1,80 @@
+"""`sottovoce serve`: run the API until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+
+from aiohttp import web
+
+from daemon import __version__
+from daemon.auth import load_or_create_token
+from daemon.config import Settings
+from daemon.errors import SottovoceError
+from daemon.paths import Paths
+from daemon.runtime import InstanceLock, RuntimeInfo, write_runtime
+from daemon.server.app import make_app
+
+log = logging.getLogger(__name__)
+
+
+class ServeError(SottovoceError):
+    """The server could not start."""
+
+
+async def async_serve(settings: Settings, paths: Paths, stop: asyncio.Event | None = None) -> None:
+    """Serve until `stop` is set or a termination signal arrives."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # Windows, or not the main thread: the caller stops us instead.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    token = load_or_create_token(paths.token_file)
+    app = make_app(settings, paths, token)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5)
+    await runner.setup()
+    try:
+        site: web.BaseSite
+        if settings.server.unix_socket:
+            site = web.UnixSite(runner, settings.server.unix_socket)
+        else:
+            site = web.TCPSite(runner, settings.server.host, settings.server.port)
+        try:
+            await site.start()
+        except OSError as error:
+            raise ServeError(
+                f"cannot listen on {settings.server.host}:{settings.server.port}: "
+                f"{error.strerror or error}; choose another port with --port or in config"
+            ) from None
+        port = _bound_port(runner) if not settings.server.unix_socket else 0
+        write_runtime(
+            paths.runtime_file, RuntimeInfo(os.getpid(), settings.server.host, port, __version__)
+        )
+        log.info("Sottovoce %s listening on %s:%s", __version__, settings.server.host, port)
+        await stop.wait()
+        log.info("shutting down")
+    finally:
+        paths.runtime_file.unlink(missing_ok=True)
+        await runner.cleanup()
+
+
+def _bound_port(runner: web.AppRunner) -> int:
+    for address in runner.addresses:
+        if isinstance(address, tuple):
+            return int(address[1])
+    return 0
+
+
+def serve(settings: Settings, paths: Paths) -> None:
+    """Take the single-instance lock and serve (blocking)."""
+    paths.ensure()
+    lock = InstanceLock(paths.lock_file)
+    lock.acquire(paths.runtime_file)
+    try:
+        asyncio.run(async_serve(settings, paths))
+    finally:
+        lock.release()

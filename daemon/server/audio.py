@@ -1,0 +1,121 @@
+"""POST /v1/audio/transcriptions, OpenAI-compatible multipart."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import BodyPartReader, web
+
+from daemon.server.errors import ApiError
+from daemon.server.keys import SETTINGS, SPEECH
+from daemon.speech.audio import decode_audio
+from daemon.speech.formats import RESPONSE_FORMATS, to_srt, to_verbose, to_vtt
+from daemon.speech.types import TranscribeOptions, Transcript
+
+log = logging.getLogger(__name__)
+
+TEXT_FIELDS = frozenset({"model", "language", "prompt", "response_format", "temperature"})
+# Sent by OpenAI clients; accepted and ignored where they change nothing here.
+IGNORED_FIELDS = frozenset(
+    {
+        "timestamp_granularities[]",
+        "timestamp_granularities",
+        "stream",
+        "include[]",
+        "chunking_strategy",
+    }
+)
+MAX_FIELD_BYTES = 64 * 1024
+
+
+async def _read_form(request: web.Request) -> tuple[bytes, dict[str, str]]:
+    if request.content_type != "multipart/form-data":
+        raise ApiError(415, "the body must be multipart/form-data with a 'file' field")
+    limit = request.app[SETTINGS].server.max_upload_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, f"the upload is over the limit of {limit // (1024 * 1024)} MiB")
+    reader = await request.multipart()
+    audio: bytes | None = None
+    fields: dict[str, str] = {}
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader):
+            raise ApiError(400, "nested multipart bodies are not supported")
+        name = part.name or ""
+        if name == "file":
+            audio = await _read_part(part, limit, "the upload")
+        elif name in TEXT_FIELDS:
+            fields[name] = (await _read_part(part, MAX_FIELD_BYTES, name)).decode(
+                "utf-8", "replace"
+            )
+        elif name in IGNORED_FIELDS:
+            await part.release()
+        else:
+            raise ApiError(400, f"unknown form field {name!r}", param=name)
+    if audio is None:
+        raise ApiError(400, "the form has no 'file' field with the audio", param="file")
+    return audio, fields
+
+
+async def _read_part(part: BodyPartReader, limit: int, what: str) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await part.read_chunk(256 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, f"{what} is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _options(fields: dict[str, str], vad: bool, hotwords: str | None) -> TranscribeOptions:
+    try:
+        temperature = float(fields.get("temperature") or 0.0)
+    except ValueError:
+        raise ApiError(400, "temperature must be a number", param="temperature") from None
+    if not 0.0 <= temperature <= 1.0:
+        raise ApiError(400, "temperature must be between 0 and 1", param="temperature")
+    language = fields.get("language", "").strip().lower()
+    if language and not (language.isalpha() and 2 <= len(language) <= 3):
+        raise ApiError(400, "language must be an ISO-639-1 code such as 'en'", param="language")
+    return TranscribeOptions(
+        language=language or None,
+        prompt=fields.get("prompt") or None,
+        hotwords=hotwords,
+        temperature=temperature,
+        word_timestamps=fields.get("response_format") == "verbose_json",
+        vad=vad,
+    )
+
+
+async def transcriptions(request: web.Request) -> web.StreamResponse:
+    """Transcribe an uploaded audio file."""
+    data, fields = await _read_form(request)
+    response_format = fields.get("response_format") or "json"
+    if response_format not in RESPONSE_FORMATS:
+        raise ApiError(
+            400,
+            f"response_format must be one of {', '.join(RESPONSE_FORMATS)}",
+            param="response_format",
+        )
+    settings = request.app[SETTINGS]
+    vocabulary = settings.dictation.vocabulary
+    options = _options(fields, settings.speech.vad, ", ".join(vocabulary) or None)
+    speech = request.app[SPEECH]
+    speech.holder(speech.model_name(fields.get("model")))  # unknown model: 404 before decoding
+    audio = await asyncio.to_thread(decode_audio, data)
+    transcript = await speech.async_transcribe(audio, options, fields.get("model"))
+    return render(transcript, response_format)
+
+
+def render(transcript: Transcript, response_format: str) -> web.Response:
+    """The response body in the requested format."""
+    if response_format == "text":
+        return web.Response(text=transcript.text + "\n", content_type="text/plain")
+    if response_format == "srt":
+        return web.Response(text=to_srt(transcript.segments), content_type="text/plain")
+    if response_format == "vtt":
+        return web.Response(text=to_vtt(transcript.segments), content_type="text/vtt")
+    if response_format == "verbose_json":
+        return web.json_response(to_verbose(transcript, transcript.text))
+    return web.json_response({"text": transcript.text})

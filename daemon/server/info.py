@@ -1,0 +1,40 @@
+"""GET /v1/health and GET /v1/models."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from daemon import __version__
+from daemon.guard import outbound_guard_active
+from daemon.server.keys import REGISTRY, SPEECH
+
+
+async def health(request: web.Request) -> web.Response:
+    """Liveness and model state; answers at once, even while models load."""
+    speech = request.app[SPEECH]
+    models: dict[str, object] = {"speech": speech.status()}
+    return web.json_response(
+        {
+            "status": "ok",
+            "version": __version__,
+            "models": models,
+            "device": speech.device,
+            "outbound_guard": outbound_guard_active(),
+        }
+    )
+
+
+async def list_models(request: web.Request) -> web.Response:
+    """Installed speech and LLM models, in OpenAI's list shape."""
+    registry = request.app[REGISTRY]
+    data = [
+        {
+            "id": info.name,
+            "object": "model",
+            "created": 0,
+            "owned_by": f"sottovoce-{info.source}",
+            "kind": info.kind,
+        }
+        for info in sorted(registry.all(), key=lambda i: (i.kind, i.name))
+    ]
+    return web.json_response({"object": "list", "data": data})

@@ -1,0 +1,16 @@
+"""Typed keys for what the application shares between handlers."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from daemon.config import Settings
+from daemon.models.registry import ModelRegistry
+from daemon.paths import Paths
+from daemon.speech.service import SpeechService
+
+SETTINGS = web.AppKey("settings", Settings)
+PATHS = web.AppKey("paths", Paths)
+TOKEN = web.AppKey("token", str)
+REGISTRY = web.AppKey("registry", ModelRegistry)
+SPEECH = web.AppKey("speech", SpeechService)

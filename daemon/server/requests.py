@@ -1,0 +1,53 @@
+"""Reading request bodies safely: JSON only as application/json, and bounded."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from daemon.server.errors import ApiError
+from daemon.server.keys import SETTINGS
+
+M = TypeVar("M", bound=BaseModel)
+
+
+async def read_json(request: web.Request, limit: int | None = None) -> Any:
+    """The JSON body, refusing other content types and bodies over the limit."""
+    limit = limit or request.app[SETTINGS].server.max_json_bytes
+    if request.content_type != "application/json":
+        raise ApiError(415, "the body must be JSON with Content-Type: application/json")
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, f"the request body is over the limit of {limit} bytes")
+    # Read one byte past the limit: chunked bodies carry no Content-Length.
+    body = await request.content.read(limit + 1)
+    if len(body) > limit:
+        raise ApiError(413, f"the request body is over the limit of {limit} bytes")
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ApiError(400, f"the body is not valid JSON ({error.__class__.__name__})") from None
+
+
+async def read_model(request: web.Request, model: type[M], limit: int | None = None) -> M:
+    """Parse and validate a JSON body into a pydantic model with clear errors."""
+    data = await read_json(request, limit)
+    return validate(model, data)
+
+
+def validate(model: type[M], data: Any) -> M:
+    """Validate data into a model; the first problem becomes a 400 naming the field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        param = ".".join(str(part) for part in first["loc"]) or None
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif first["type"] == "missing":
+            message = "field required"
+        text = f"{param}: {message}" if param else message
+        raise ApiError(400, text, param=param) from None

@@ -1,0 +1,115 @@
+"""The API's security boundary, as middlewares (outermost first)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from daemon.auth import token_matches
+from daemon.config import is_loopback
+from daemon.errors import SottovoceError
+from daemon.server.errors import ApiError, error_response, from_domain_error
+from daemon.server.keys import SETTINGS, TOKEN
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+PUBLIC_PATHS = frozenset({"/v1/health"})
+ALLOWED_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+
+
+@web.middleware
+async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every failure becomes an OpenAI-shaped JSON error; nothing escapes as a 500 page."""
+    try:
+        return await handler(request)
+    except ApiError as error:
+        return error_response(error)
+    except SottovoceError as error:
+        return error_response(from_domain_error(error))
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        message = {
+            404: "no such endpoint",
+            405: f"method {request.method} is not allowed here",
+            413: "the request body is too large",
+        }.get(error.status, error.reason)
+        return error_response(ApiError(error.status, message, headers=_allow_header(error)))
+    except Exception:
+        # Log the type only: messages of library errors may carry stored text.
+        log.exception("unhandled error in %s %s", request.method, request.path)
+        return error_response(ApiError(500, "internal error; see the daemon log"))
+
+
+def _allow_header(error: web.HTTPException) -> dict[str, str]:
+    allow = error.headers.get("Allow")
+    return {"Allow": allow} if allow else {}
+
+
+def _host_name(host_header: str) -> str:
+    # "[::1]:8765" -> "[::1]", "localhost:8765" -> "localhost"
+    if host_header.startswith("["):
+        return host_header.split("]", 1)[0] + "]"
+    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+
+
+@web.middleware
+async def boundary_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Loopback peers only, a local Host header, and no foreign Origin."""
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    if isinstance(peer, tuple) and peer and not is_loopback(str(peer[0])):
+        raise ApiError(403, "only clients on this machine may use Sottovoce", code="not_loopback")
+    # DNS rebinding: a web page on evil.example resolving to 127.0.0.1 still
+    # sends "Host: evil.example".
+    host = _host_name(request.headers.get("Host", "").strip().lower())
+    if host not in ALLOWED_HOSTS:
+        raise ApiError(
+            403, "the Host header must be localhost, 127.0.0.1 or [::1]", code="bad_host"
+        )
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        allowed = request.app[SETTINGS].server.allowed_origins
+        if origin not in allowed:
+            # Browsers send Origin on cross-site requests, even "simple"
+            # text/plain POSTs that skip the CORS preflight.
+            raise ApiError(403, "requests from web pages are not allowed", code="bad_origin")
+        if request.method == "OPTIONS":
+            return _preflight(origin)
+        response = await handler(request)
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Vary"] = "Origin"
+        return response
+    return await handler(request)
+
+
+def _preflight(origin: str) -> web.Response:
+    return web.Response(
+        status=204,
+        headers={
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Methods": "GET, POST, DELETE",
+            "Access-Control-Allow-Headers": "Authorization, Content-Type",
+            "Vary": "Origin",
+        },
+    )
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A bearer token on every route but health, compared in constant time."""
+    if request.path not in PUBLIC_PATHS:
+        scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token_matches(request.app[TOKEN], presented.strip()):
+            raise ApiError(
+                401,
+                "missing or wrong API token; `sottovoce token` prints it",
+                code="invalid_api_key",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+    return await handler(request)
+
+
+MIDDLEWARES = (errors_middleware, boundary_middleware, auth_middleware)

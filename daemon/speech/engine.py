@@ -1,0 +1,135 @@
+"""faster-whisper behind a small interface; inference runs in worker threads."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from daemon.device import DeviceName, physical_cores
+from daemon.errors import SpeechError
+from daemon.models.registry import ModelInfo
+from daemon.speech.audio import SAMPLE_RATE, Audio
+from daemon.speech.types import Segment, TranscribeOptions, Transcript, WordTiming
+
+log = logging.getLogger(__name__)
+
+# Phrases Whisper is known to invent for silence or noise (from its subtitle
+# training data). Dropped only when the segment itself looks unsupported.
+HALLUCINATIONS = frozenset(
+    {
+        "thank you",
+        "thank you very much",
+        "thanks for watching",
+        "thank you for watching",
+        "thanks for watching and see you next time",
+        "please subscribe",
+        "subscribe to my channel",
+        "you",
+        "bye",
+        "so",
+        "the end",
+        "subtitles by the amaraorg community",
+        "ill see you next time",
+    }
+)
+NO_SPEECH_THRESHOLD = 0.6
+WEAK_LOGPROB = -0.8
+
+
+class SpeechEngine(Protocol):
+    """A loaded speech-to-text model."""
+
+    device: DeviceName
+
+    def transcribe(self, audio: Audio, options: TranscribeOptions) -> Transcript:
+        """Transcribe 16 kHz mono float32 audio (blocking; call from a worker thread)."""
+
+
+def _normalised(text: str) -> str:
+    return re.sub(r"[^a-z ]", "", text.lower()).strip()
+
+
+def is_hallucination(segment: Segment) -> bool:
+    """True for a known silence phrase or a segment Whisper itself doubts."""
+    if segment.no_speech_prob > NO_SPEECH_THRESHOLD and segment.avg_logprob < WEAK_LOGPROB:
+        return True
+    phrase = _normalised(segment.text)
+    if phrase in HALLUCINATIONS:
+        return segment.no_speech_prob > 0.2 or segment.avg_logprob < -0.5
+    return not phrase and not segment.text.strip()
+
+
+class WhisperEngine:
+    """One faster-whisper model, loaded once; callers serialise access."""
+
+    def __init__(self, info: ModelInfo, device: DeviceName, compute_type: str) -> None:
+        from faster_whisper import WhisperModel
+
+        self.info = info
+        self.device: DeviceName = device
+        self.compute_type = compute_type
+        try:
+            self._model = WhisperModel(
+                str(info.path),
+                device=device,
+                compute_type=compute_type,
+                cpu_threads=physical_cores() if device == "cpu" else 0,
+                local_files_only=True,
+            )
+        except Exception as error:
+            log.error("faster-whisper could not load %s: %s", info.name, type(error).__name__)
+            raise SpeechError(f"speech model {info.name!r} could not be loaded") from error
+
+    def transcribe(self, audio: Audio, options: TranscribeOptions) -> Transcript:
+        """Transcribe 16 kHz mono float32 audio (blocking)."""
+        language = options.language or None
+        if self.info.english_only:
+            language = "en"
+        kwargs: dict[str, Any] = {
+            "language": language,
+            "initial_prompt": options.prompt or None,
+            "hotwords": options.hotwords or None,
+            "temperature": options.temperature,
+            "beam_size": options.beam_size,
+            "word_timestamps": options.word_timestamps,
+            "vad_filter": options.vad,
+            "no_speech_threshold": NO_SPEECH_THRESHOLD,
+            "condition_on_previous_text": False,
+        }
+        try:
+            segments, info = self._model.transcribe(audio, **kwargs)
+            kept = [s for s in _convert(segments) if not is_hallucination(s)]
+        except ValueError as error:
+            raise SpeechError(f"the transcription request was refused: {error}") from None
+        text = "".join(segment.text for segment in kept).strip()
+        return Transcript(
+            text=text,
+            language=info.language,
+            duration=len(audio) / SAMPLE_RATE,
+            segments=tuple(kept),
+        )
+
+    def close(self) -> None:
+        """Free the model's memory."""
+        del self._model
+
+
+def _convert(segments: Iterable[Any]) -> Iterable[Segment]:
+    for index, segment in enumerate(segments):
+        words = tuple(
+            WordTiming(w.start, w.end, w.word, w.probability) for w in (segment.words or ())
+        )
+        yield Segment(
+            id=index,
+            start=segment.start,
+            end=segment.end,
+            text=segment.text,
+            avg_logprob=segment.avg_logprob,
+            no_speech_prob=segment.no_speech_prob,
+            compression_ratio=segment.compression_ratio,
+            temperature=segment.temperature or 0.0,
+            tokens=tuple(segment.tokens),
+            words=words,
+        )

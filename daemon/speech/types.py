@@ -1,0 +1,50 @@
+"""Typed requests and results of the speech engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    """What a caller may ask of one transcription."""
+
+    language: str | None = None
+    prompt: str | None = None
+    hotwords: str | None = None
+    temperature: float = 0.0
+    word_timestamps: bool = False
+    vad: bool = True
+    beam_size: int = 1
+
+
+@dataclass(frozen=True)
+class WordTiming:
+    start: float
+    end: float
+    text: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: int
+    start: float
+    end: float
+    text: str
+    avg_logprob: float
+    no_speech_prob: float
+    compression_ratio: float
+    temperature: float
+    tokens: tuple[int, ...] = ()
+    words: tuple[WordTiming, ...] = ()
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """The result of one transcription."""
+
+    text: str
+    language: str
+    duration: float
+    segments: tuple[Segment, ...] = field(default_factory=tuple)

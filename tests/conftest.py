@@ -1,0 +1,27 @@
+"""Fixtures for every test: an isolated SOTTOVOCE_HOME, and a shared running daemon."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.daemon import RunningDaemon, start_daemon
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test touches the user's files: everything lives under a temp home."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("SOTTOVOCE_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDaemon]:
+    """One real daemon on default models, shared by the API tests."""
+    running = start_daemon(tmp_path_factory.mktemp("daemon-home"))
+    yield running
+    code = running.stop()
+    assert code == 0, f"daemon exited with {code}:\n{running.log()}"
