@@ -19,9 +19,20 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="session")
-def daemon(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDaemon]:
+def daemon(
+    tmp_path_factory: pytest.TempPathFactory, no_os_keyring: None
+) -> Iterator[RunningDaemon]:
     """One real daemon on default models, shared by the API tests."""
     running = start_daemon(tmp_path_factory.mktemp("daemon-home"))
     yield running
     code = running.stop()
     assert code == 0, f"daemon exited with {code}:\n{running.log()}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_os_keyring() -> Iterator[None]:
+    """Tests never read or write the user's OS keyring: the history key goes to a 0600 file."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    yield
+    mp.undo()

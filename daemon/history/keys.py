@@ -210,6 +210,18 @@ def _from_file(key_file: Path, db_exists: bool) -> HistoryKey:
 
 
 def _create_key_file(key_file: Path) -> None:
+    try:
+        created = _write_new_key_file(key_file)
+    except OSError as error:
+        raise HistoryError(
+            f"a new history key file {key_file.name} cannot be created ({error.strerror}) "
+            '(fix: make the config folder writable, or set history.key_source = "env")'
+        ) from None
+    if created:
+        log.info("created a new history key file")
+
+
+def _write_new_key_file(key_file: Path) -> bool:
     key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     temporary = key_file.with_name(f".{key_file.name}.{secrets.token_hex(4)}.new")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -220,13 +232,12 @@ def _create_key_file(key_file: Path) -> None:
             os.fsync(handle.fileno())
         # A hard link appears complete or not at all, and never replaces a key file
         # another process created meanwhile (unlike rename).
-        try:
-            os.link(temporary, key_file)
-        except FileExistsError:
-            return
+        os.link(temporary, key_file)
+    except FileExistsError:
+        return False
     finally:
         temporary.unlink(missing_ok=True)
-    log.info("created a new history key file")
+    return True
 
 
 def _check_private(key_file: Path) -> None:

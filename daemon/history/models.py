@@ -1,7 +1,7 @@
 """Typed records of the history: what the daemon stores, what it reads back, who looked.
 
-Text fields stay out of `repr()`, so that logging or printing a record by mistake
-never puts a patient's words into a log file or a traceback.
+Text fields, and the source app (it may be a window title), stay out of `repr()`,
+so that logging a record by mistake never puts a patient's words into a log file.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class NewEntry:
     output_text: str = field(repr=False)
     input_text: str | None = field(default=None, repr=False)
     audio_seconds: float | None = None
-    source_app: str | None = None
+    source_app: str | None = field(default=None, repr=False)
     model: str | None = None
     duration_seconds: float | None = None
     fidelity: Mapping[str, Any] | None = field(default=None, repr=False)
@@ -44,7 +44,7 @@ class Entry:
     output_text: str = field(repr=False)
     input_text: str | None = field(repr=False)
     audio_seconds: float | None
-    source_app: str | None
+    source_app: str | None = field(repr=False)
     model: str | None
     duration_seconds: float | None
     fidelity: dict[str, Any] | None = field(repr=False)

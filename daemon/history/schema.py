@@ -120,7 +120,8 @@ def migrate(connection: Any) -> int:
             if version < migration.version:
                 _apply(connection, migration)
         except BaseException:
-            connection.execute("ROLLBACK")
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
     return current_version(connection)

@@ -3,40 +3,93 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from aiohttp import web
 
 from daemon.config import Settings
+from daemon.engines.pool import ModelPool
+from daemon.errors import ConfigError, HistoryError
+from daemon.history.service import History, open_store
+from daemon.llm.service import LLMService
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
-from daemon.server import audio, info
-from daemon.server.keys import PATHS, REGISTRY, SETTINGS, SPEECH, TOKEN
+from daemon.rewrite.service import RewriteService
+from daemon.server import audio, chat, history, info, rewrite
+from daemon.server.keys import HISTORY, LLM, PATHS, REGISTRY, REWRITE, SETTINGS, SPEECH, TOKEN
 from daemon.server.security import MIDDLEWARES
 from daemon.speech.service import SpeechService
 
 log = logging.getLogger(__name__)
 
 
-async def _speech_ctx(app: web.Application) -> AsyncIterator[None]:
-    service = SpeechService(app[SETTINGS].speech, app[REGISTRY])
-    app[SPEECH] = service
+@contextlib.asynccontextmanager
+async def _running(pool: ModelPool[Any], load_at_start: bool) -> AsyncIterator[None]:
     preload: asyncio.Task[None] | None = None
-    if app[SETTINGS].speech.load_at_start:
+    if load_at_start:
         # In the background: /v1/health must answer while the model loads.
-        preload = asyncio.create_task(_preload(service))
-    yield
-    if preload is not None and not preload.done():
-        preload.cancel()
-    service.unload_all()
-
-
-async def _preload(service: SpeechService) -> None:
+        preload = asyncio.create_task(_preload(pool))
     try:
-        await service.async_preload()
+        yield
+    finally:
+        if preload is not None and not preload.done():
+            preload.cancel()
+        pool.unload_all()
+
+
+async def _preload(pool: ModelPool[Any]) -> None:
+    try:
+        await pool.async_preload()
     except Exception as error:
-        log.error("the default speech model could not be loaded: %s", error)
+        log.error("the default %s model could not be loaded: %s", pool.kind, error)
+
+
+async def _speech_ctx(app: web.Application) -> AsyncIterator[None]:
+    speech = SpeechService(app[SETTINGS].speech, app[REGISTRY])
+    app[SPEECH] = speech
+    async with _running(speech, app[SETTINGS].speech.load_at_start):
+        yield
+
+
+async def _llm_ctx(app: web.Application) -> AsyncIterator[None]:
+    llm = LLMService(app[SETTINGS].llm, app[REGISTRY])
+    app[LLM] = llm
+    rewrites = RewriteService(app[SETTINGS].rewrite, llm)
+    if app[SETTINGS].rewrite.default_preset not in rewrites.presets:
+        raise ConfigError(
+            f"rewrite.default_preset: no preset named {app[SETTINGS].rewrite.default_preset!r}"
+        )
+    app[REWRITE] = rewrites
+    async with _running(llm, app[SETTINGS].llm.load_at_start):
+        yield
+
+
+async def _history_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS].history
+    if not settings.enabled:
+        app[HISTORY] = History(settings, None)
+        yield
+        return
+    try:
+        store = await asyncio.to_thread(open_store, settings, app[PATHS])
+    except HistoryError as error:
+        # Dictation keeps working; the history reports what to fix.
+        log.error("history unavailable: %s", error)
+        app[HISTORY] = History(settings, None, str(error))
+        yield
+        return
+    app[HISTORY] = History(settings, store)
+    purge = asyncio.create_task(app[HISTORY].async_purge_forever())
+    try:
+        yield
+    finally:
+        purge.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await purge
+        await asyncio.to_thread(store.close)
 
 
 def make_app(settings: Settings, paths: Paths, token: str) -> web.Application:
@@ -49,8 +102,17 @@ def make_app(settings: Settings, paths: Paths, token: str) -> web.Application:
     app[PATHS] = paths
     app[TOKEN] = token
     app[REGISTRY] = ModelRegistry(paths)
+    app.cleanup_ctx.append(_history_ctx)
     app.cleanup_ctx.append(_speech_ctx)
+    app.cleanup_ctx.append(_llm_ctx)
     app.router.add_get("/v1/health", info.health)
     app.router.add_get("/v1/models", info.list_models)
     app.router.add_post("/v1/audio/transcriptions", audio.transcriptions)
+    app.router.add_post("/v1/chat/completions", chat.chat_completions)
+    app.router.add_post("/v1/rewrite", rewrite.rewrite)
+    app.router.add_get("/v1/rewrite/presets", rewrite.presets)
+    app.router.add_get("/v1/history", history.list_history)
+    app.router.add_delete("/v1/history", history.delete_all)
+    app.router.add_get("/v1/history/{entry_id}", history.get_entry)
+    app.router.add_delete("/v1/history/{entry_id}", history.delete_entry)
     return app

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from dataclasses import replace
 
 from aiohttp import BodyPartReader, web
 
+from daemon.dictation.postprocess import TextRules
+from daemon.history.models import NewEntry
 from daemon.server.errors import ApiError
-from daemon.server.keys import SETTINGS, SPEECH
+from daemon.server.keys import HISTORY, SETTINGS, SPEECH
+from daemon.server.requests import source_app
 from daemon.speech.audio import decode_audio
 from daemon.speech.formats import RESPONSE_FORMATS, to_srt, to_verbose, to_vtt
 from daemon.speech.types import TranscribeOptions, Transcript
@@ -104,7 +109,22 @@ async def transcriptions(request: web.Request) -> web.StreamResponse:
     speech = request.app[SPEECH]
     speech.holder(speech.model_name(fields.get("model")))  # unknown model: 404 before decoding
     audio = await asyncio.to_thread(decode_audio, data)
-    transcript = await speech.async_transcribe(audio, options, fields.get("model"))
+    started = time.perf_counter()
+    name = speech.model_name(fields.get("model"))
+    transcript = await speech.async_transcribe(audio, options, name)
+    transcript = replace(
+        transcript, text=TextRules.from_settings(settings.dictation).replace(transcript.text)
+    )
+    await request.app[HISTORY].async_record(
+        NewEntry(
+            kind="transcription",
+            output_text=transcript.text,
+            audio_seconds=transcript.duration,
+            source_app=source_app(request),
+            model=name,
+            duration_seconds=time.perf_counter() - started,
+        )
+    )
     return render(transcript, response_format)
 
 

@@ -6,13 +6,13 @@ from aiohttp import web
 
 from daemon import __version__
 from daemon.guard import outbound_guard_active
-from daemon.server.keys import REGISTRY, SPEECH
+from daemon.server.keys import HISTORY, LLM, REGISTRY, SPEECH
 
 
 async def health(request: web.Request) -> web.Response:
     """Liveness and model state; answers at once, even while models load."""
     speech = request.app[SPEECH]
-    models: dict[str, object] = {"speech": speech.status()}
+    models = {"speech": speech.status(), "llm": request.app[LLM].status()}
     return web.json_response(
         {
             "status": "ok",
@@ -20,6 +20,7 @@ async def health(request: web.Request) -> web.Response:
             "models": models,
             "device": speech.device,
             "outbound_guard": outbound_guard_active(),
+            "history": request.app[HISTORY].status(),
         }
     )
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from daemon.config import Settings
+from daemon.history.service import History
+from daemon.llm.service import LLMService
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
+from daemon.rewrite.service import RewriteService
 from daemon.speech.service import SpeechService
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -14,3 +17,6 @@ PATHS = web.AppKey("paths", Paths)
 TOKEN = web.AppKey("token", str)
 REGISTRY = web.AppKey("registry", ModelRegistry)
 SPEECH = web.AppKey("speech", SpeechService)
+LLM = web.AppKey("llm", LLMService)
+REWRITE = web.AppKey("rewrite", RewriteService)
+HISTORY = web.AppKey("history", History)

@@ -51,3 +51,12 @@ def validate(model: type[M], data: Any) -> M:
             message = "field required"
         text = f"{param}: {message}" if param else message
         raise ApiError(400, text, param=param) from None
+
+
+SOURCE_APP_HEADER = "X-Sottovoce-Source-App"
+
+
+def source_app(request: web.Request) -> str | None:
+    """The application the text is for, when the desktop agent tells us (for history)."""
+    value = request.headers.get(SOURCE_APP_HEADER, "").strip()
+    return value[:200] or None

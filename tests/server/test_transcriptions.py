@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,9 @@ def spoken(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def client(daemon: RunningDaemon) -> OpenAI:
-    return OpenAI(base_url=daemon.base_url + "/v1", api_key=daemon.token, max_retries=0)
+def client(daemon: RunningDaemon) -> Iterator[OpenAI]:
+    with OpenAI(base_url=daemon.base_url + "/v1", api_key=daemon.token, max_retries=0) as client:
+        yield client
 
 
 def test_json_transcribes_the_spoken_sentence(client: OpenAI, spoken: Path) -> None:

@@ -1,0 +1,1 @@
+"""`sottovoce bench`: figures measured in one run, compared as ratios."""

@@ -1,0 +1,95 @@
+"""Benchmark plumbing: a private daemon to measure through, and timing helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from daemon.errors import SottovoceError
+
+
+class BenchError(SottovoceError):
+    """The benchmark could not run."""
+
+
+@dataclass(frozen=True)
+class BenchDaemon:
+    """A daemon started for the benchmark alone."""
+
+    base_url: str
+    token: str
+    home: Path
+    pid: int
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@contextmanager
+def bench_daemon(config: str, user_models: Path) -> Iterator[BenchDaemon]:
+    """Start `sottovoce serve` in a throw-away home on a free port; stop it afterwards."""
+    with tempfile.TemporaryDirectory(prefix="sottovoce-bench-") as folder:
+        home = Path(folder)
+        (home / "config").mkdir(mode=0o700)
+        (home / "config" / "config.toml").write_text(config, encoding="utf-8")
+        if user_models.exists():  # models the user registered stay available
+            shutil.copy(user_models, home / "config" / "models.toml")
+        env = {**os.environ, "SOTTOVOCE_HOME": str(home)}
+        log = (home / "serve.log").open("wb")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "daemon", "serve", "--port", "0"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            runtime = home / "state" / "daemon.json"
+            wait(lambda: runtime.exists() or process.poll() is not None, 120)
+            if process.poll() is not None:
+                raise BenchError("the benchmark daemon did not start; see `sottovoce serve`")
+            port = json.loads(runtime.read_text())["port"]
+            token = (home / "config" / "token").read_text().strip()
+            daemon = BenchDaemon(f"http://127.0.0.1:{port}", token, home, process.pid)
+            yield daemon
+        finally:
+            process.terminate()
+            process.wait(30)
+            log.close()
+
+
+def wait(condition: Callable[[], bool], timeout: float) -> None:
+    """Poll until true or raise BenchError at the deadline."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise BenchError("timed out waiting for the benchmark daemon")
+        time.sleep(0.05)
+
+
+def get_json(daemon: BenchDaemon, path: str) -> dict[str, object]:
+    """GET a JSON document from the daemon."""
+    request = urllib.request.Request(daemon.base_url + path, headers=daemon.headers)
+    with urllib.request.urlopen(request, timeout=300) as response:
+        return json.loads(response.read())  # type: ignore[no-any-return]
+
+
+def median(values: list[float]) -> float:
+    """Median rounded for printing."""
+    return round(statistics.median(values), 4)
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    """A rounded ratio; infinity when the denominator is zero."""
+    return round(numerator / denominator, 3) if denominator else float("inf")

@@ -1,0 +1,136 @@
+"""LLM figures: time to first token and tokens per second, API versus a direct llama.cpp call."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from daemon.bench.common import BenchDaemon, median, ratio
+from daemon.config import Settings
+from daemon.device import cuda_available_for_llama, physical_cores
+from daemon.llm.engine import DEFAULT_CONTEXT
+from daemon.models.registry import ModelRegistry
+from daemon.paths import Paths
+
+MAX_TOKENS = 64
+# A different prompt each repetition: no run profits from another's cached prefix.
+TOPICS = ("the heart", "the lungs", "the kidneys", "the liver", "the skin", "the brain", "bones")
+
+
+def _messages(index: int) -> list[dict[str, str]]:
+    topic = TOPICS[index % len(TOPICS)]
+    return [{"role": "user", "content": f"Write three sentences about {topic} (#{index})."}]
+
+
+def _timed_stream(deltas: Iterable[str]) -> tuple[float, float, int]:
+    """(time to first token, tokens per second after it, tokens) of a delta stream."""
+    started = time.perf_counter()
+    first = last = 0.0
+    tokens = 0
+    for delta in deltas:
+        if not delta:
+            continue
+        now = time.perf_counter()
+        if tokens == 0:
+            first = now
+        last = now
+        tokens += 1
+    ttft = first - started
+    rate = (tokens - 1) / (last - first) if tokens > 1 and last > first else 0.0
+    return ttft, rate, tokens
+
+
+def _sse(request: urllib.request.Request) -> Iterator[dict[str, Any]]:
+    with urllib.request.urlopen(request, timeout=600) as response:
+        for raw in response:
+            line = raw.decode().strip()
+            if line.startswith("data: ") and line != "data: [DONE]":
+                yield json.loads(line.removeprefix("data: "))
+
+
+def _post(daemon: BenchDaemon, path: str, body: dict[str, Any]) -> urllib.request.Request:
+    return urllib.request.Request(
+        daemon.base_url + path,
+        data=json.dumps(body).encode(),
+        headers={**daemon.headers, "Content-Type": "application/json"},
+    )
+
+
+def _api_deltas(daemon: BenchDaemon, index: int) -> Iterator[str]:
+    body = {
+        "messages": _messages(index),
+        "max_tokens": MAX_TOKENS,
+        "temperature": 0,
+        "stream": True,
+    }
+    for chunk in _sse(_post(daemon, "/v1/chat/completions", body)):
+        if chunk.get("choices"):
+            yield chunk["choices"][0]["delta"].get("content") or ""
+
+
+def _rewrite_ttft(daemon: BenchDaemon, text: str, preset: str) -> float:
+    body = {"text": text, "preset": preset, "stream": True}
+    deltas = (e.get("delta", "") for e in _sse(_post(daemon, "/v1/rewrite", body)))
+    return _timed_stream(deltas)[0]
+
+
+def bench_llm(daemon: BenchDaemon, settings: Settings, paths: Paths, reps: int) -> dict[str, Any]:
+    """Median TTFT and tokens/s through the API and directly, alternating, plus the prompt cache."""
+    from llama_cpp import Llama
+
+    info = ModelRegistry(paths).resolve("llm", settings.llm.model)
+    gpu = settings.llm.device == "cuda" or (
+        settings.llm.device == "auto" and cuda_available_for_llama()
+    )
+    llama = Llama(
+        model_path=str(info.path),
+        n_gpu_layers=-1 if gpu else 0,
+        n_ctx=settings.llm.context_size or DEFAULT_CONTEXT,
+        n_threads=physical_cores(),
+        n_threads_batch=physical_cores(),
+        verbose=False,
+    )
+
+    def direct(index: int) -> Iterator[str]:
+        stream = llama.create_chat_completion(
+            messages=_messages(index),  # type: ignore[arg-type]
+            max_tokens=MAX_TOKENS,
+            temperature=0,
+            stream=True,
+        )
+        for chunk in stream:
+            delta: dict[str, Any] = chunk["choices"][0]["delta"]  # type: ignore[index,assignment]
+            yield str(delta.get("content") or "")
+
+    _timed_stream(_api_deltas(daemon, 100))  # load and warm both sides
+    _timed_stream(direct(100))
+    api, raw = [], []
+    for index in range(reps):
+        api.append(_timed_stream(_api_deltas(daemon, index)))
+        raw.append(_timed_stream(direct(index)))
+
+    # Prompt cache: a different preset first, then the same preset twice.
+    text_a = "the patient have no fever since two days and is taking paracetamol"
+    text_b = "she report pain in the left knee after a fall yesterday"
+    _rewrite_ttft(daemon, text_a, "concise")
+    first = _rewrite_ttft(daemon, text_a, "professional")
+    second = _rewrite_ttft(daemon, text_b, "professional")
+
+    api_ttft, raw_ttft = median([a[0] for a in api]), median([r[0] for r in raw])
+    api_rate, raw_rate = median([a[1] for a in api]), median([r[1] for r in raw])
+    return {
+        "model": info.name,
+        "device": "cuda" if gpu else "cpu",
+        "api_ttft_seconds": api_ttft,
+        "direct_ttft_seconds": raw_ttft,
+        "ttft_api_over_direct": ratio(api_ttft, raw_ttft),
+        "api_tokens_per_second": round(api_rate, 1),
+        "direct_tokens_per_second": round(raw_rate, 1),
+        "tokens_per_second_api_over_direct": ratio(api_rate, raw_rate),
+        "rewrite_ttft_first_seconds": round(first, 4),
+        "rewrite_ttft_second_seconds": round(second, 4),
+        "rewrite_ttft_second_over_first": ratio(second, first),
+    }

@@ -1,0 +1,139 @@
+"""`sottovoce history list|search|show|delete|export|audit`, reading the encrypted store."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from daemon.cli.common import paths_and_settings
+from daemon.errors import HistoryError
+from daemon.history.models import Entry
+from daemon.history.service import open_store
+from daemon.history.store import HistoryStore
+
+CLIENT = "cli"
+
+
+def register(commands: Any) -> None:
+    """Add the subcommands of this module."""
+    history = commands.add_parser("history", help="read, search, export or delete history")
+    sub = history.add_subparsers(dest="history_command", required=True)
+    listing = sub.add_parser("list", help="newest entries first")
+    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument("--before", type=int, help="entries older than this id")
+    listing.set_defaults(handler=_list)
+    search = sub.add_parser("search", help="full-text search of inputs and outputs")
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=20)
+    search.set_defaults(handler=_search)
+    show = sub.add_parser("show", help="one entry in full")
+    show.add_argument("id", type=int)
+    show.set_defaults(handler=_show)
+    delete = sub.add_parser("delete", help="delete one entry, or all with --all --yes")
+    delete.add_argument("id", type=int, nargs="?")
+    delete.add_argument("--all", action="store_true", help="delete every entry")
+    delete.add_argument("--yes", action="store_true", help="confirm --all")
+    delete.set_defaults(handler=_delete)
+    export = sub.add_parser("export", help="write every entry as JSON to a file you choose")
+    export.add_argument("file", type=Path)
+    export.add_argument("--force", action="store_true", help="overwrite an existing file")
+    export.set_defaults(handler=_export)
+    audit = sub.add_parser("audit", help="who read, searched, exported or deleted history")
+    audit.add_argument("--limit", type=int, default=50)
+    audit.set_defaults(handler=_audit)
+
+
+@contextmanager
+def _store(args: argparse.Namespace) -> Iterator[HistoryStore]:
+    paths, settings = paths_and_settings(args)
+    if not paths.history_db.exists():
+        raise HistoryError("there is no history yet")
+    store = open_store(settings.history, paths)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _when(entry: Entry) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(entry.created_at))
+
+
+def _print_lines(entries: list[Entry]) -> None:
+    for entry in entries:
+        text = " ".join(entry.output_text.split())
+        print(f"{entry.id:>6}  {_when(entry)}  {entry.kind:<13} {text[:70]}")
+    if not entries:
+        print("no entries")
+
+
+def _list(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        _print_lines(store.list_entries(args.limit, args.before, client=CLIENT))
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        _print_lines(store.search(args.query, args.limit, client=CLIENT))
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        entry = store.get(args.id, client=CLIENT)
+    if entry is None:
+        print(f"no history entry {args.id}")
+        return 1
+    print(json.dumps(asdict(entry), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    if args.all == (args.id is not None):
+        raise HistoryError("give one entry id, or --all --yes")
+    if args.all and not args.yes:
+        raise HistoryError("deleting all history needs --yes as well")
+    with _store(args) as store:
+        if args.all:
+            print(f"deleted {store.delete_all(client=CLIENT)} entries")
+            return 0
+        if not store.delete(args.id, client=CLIENT):
+            print(f"no history entry {args.id}")
+            return 1
+    print(f"deleted entry {args.id}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    target: Path = args.file
+    if target.exists() and not args.force:
+        raise HistoryError(f"{target} exists; add --force to overwrite it")
+    with _store(args) as store:
+        entries = store.export(client=CLIENT)
+    # The export is plaintext by the user's choice: readable by the user only.
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        json.dump([asdict(e) for e in entries], handle, indent=2, ensure_ascii=False)
+    print(f"exported {len(entries)} entries to {target}")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        records = store.audit_log(args.limit)
+    for record in records:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.created_at))
+        target = f"entry {record.entry_id}" if record.entry_id else ""
+        count = f"{record.count} entries" if record.count is not None else ""
+        print(f"{when}  {record.action:<10} {record.client:<10} {target} {count}".rstrip())
+    if not records:
+        print("no history access recorded")
+    return 0

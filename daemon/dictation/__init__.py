@@ -1,0 +1,1 @@
+"""Dictation: streaming transcription, commit logic and text post-processing."""

@@ -1,0 +1,174 @@
+"""Local agreement: commit streamed words once two passes in a row agree on them.
+
+While the key is held, the recogniser re-transcribes a growing audio window
+(from `offset` to now) again and again. Each pass is a hypothesis. A word is
+committed, and never changes again, once it sits in the longest common prefix
+of the last two hypotheses (the LocalAgreement-2 policy of whisper_streaming).
+Words are compared on normalised text: case and punctuation are ignored.
+
+Before comparing, a new hypothesis is cleaned against what is already
+committed: words that end at or before the end of the last committed word are
+dropped (they were heard, and committed, already), and when the hypothesis
+starts within a second of that end, up to five leading words that repeat the
+committed tail are dropped too (the recogniser, prompted with the committed
+text, often says its last words again).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from daemon.errors import DictationError
+
+log = logging.getLogger(__name__)
+
+MAX_NGRAM = 5
+REPEAT_WINDOW = 1.0  # seconds between the committed end and a hypothesis start
+SENTENCE_ENDS = (".", "?", "!")
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word; times are absolute seconds in the stream."""
+
+    start: float
+    end: float
+    text: str
+
+
+def normalise(text: str) -> str:
+    """Text as compared between passes: lowercase, letters and digits only."""
+    return "".join(character for character in text.casefold() if character.isalnum())
+
+
+def join_words(words: Sequence[Word]) -> str:
+    """The words as text, one space between them (the model's own spacing is dropped)."""
+    return " ".join(stripped for word in words if (stripped := word.text.strip()))
+
+
+class LocalAgreement:
+    """Commit state of one dictation stream; call `insert` then `flush` per pass."""
+
+    def __init__(self) -> None:
+        self._committed: list[Word] = []
+        self._previous: list[Word] = []  # uncommitted words of the last flushed hypothesis
+        self._new: list[Word] = []
+        self._pending = False
+        self._offset = 0.0
+
+    @property
+    def committed(self) -> list[Word]:
+        """Every word committed so far, in order."""
+        return list(self._committed)
+
+    @property
+    def last_committed_end(self) -> float:
+        """End of the last committed word, 0.0 before any."""
+        return self._committed[-1].end if self._committed else 0.0
+
+    @property
+    def offset(self) -> float:
+        """Start of the audio window of the latest hypothesis, in stream seconds."""
+        return self._offset
+
+    def committed_text(self) -> str:
+        """The committed words as text."""
+        return join_words(self._committed)
+
+    def tail(self) -> list[Word]:
+        """The uncommitted words of the latest hypothesis."""
+        return list(self._new if self._pending else self._previous)
+
+    def insert(self, words: Sequence[Word], offset: float) -> None:
+        """Take a new hypothesis of the window starting at `offset` (word times relative to it).
+
+        Two inserts without a flush between them make the first one the
+        hypothesis the second is compared with.
+        """
+        if offset < self._offset:
+            raise DictationError("the audio window cannot start earlier than before")
+        if self._pending:
+            self._previous = self._new
+        self._offset = offset
+        absolute = [
+            replace(word, start=word.start + offset, end=word.end + offset) for word in words
+        ]
+        if self._committed:
+            cutoff = self.last_committed_end
+            absolute = [word for word in absolute if word.end > cutoff]
+            absolute = self._without_repeated_tail(absolute)
+        self._new = absolute
+        self._pending = True
+
+    def _without_repeated_tail(self, words: list[Word]) -> list[Word]:
+        if not words or abs(words[0].start - self.last_committed_end) >= REPEAT_WINDOW:
+            return words
+        longest = min(MAX_NGRAM, len(words), len(self._committed))
+        for size in range(longest, 0, -1):
+            tail = [normalise(word.text) for word in self._committed[-size:]]
+            head = [normalise(word.text) for word in words[:size]]
+            if tail == head:
+                log.debug("dropping %d word(s) that repeat the committed text", size)
+                return words[size:]
+        return words
+
+    def flush(self) -> list[Word]:
+        """Commit and return the words the latest two hypotheses agree on."""
+        agreed: list[Word] = []
+        for old, new in zip(self._previous, self._new, strict=False):
+            if normalise(old.text) != normalise(new.text):
+                break
+            agreed.append(new)
+        self._committed.extend(agreed)
+        self._previous = self._new[len(agreed) :]
+        self._new = []
+        self._pending = False
+        return agreed
+
+    def finish(self) -> list[Word]:
+        """Commit and return the tail as it stands (the stream has ended)."""
+        rest = self.tail()
+        self._committed.extend(rest)
+        self._previous, self._new, self._pending = [], [], False
+        return rest
+
+    def trim_point(self, min_keep: float) -> float | None:
+        """Where the audio window may now start; None when it should not move.
+
+        The point is the end of a committed word that lies after the current
+        window start and at least `min_keep` seconds before the end of the last
+        committed word, so the recogniser keeps that much already-committed
+        audio as context. The end of the latest such word that ends a sentence
+        is preferred; failing one, the latest such word's end is used.
+        """
+        limit = self.last_committed_end - min_keep
+        candidates = [word for word in self._committed if self._offset < word.end <= limit]
+        if not candidates:
+            return None
+        for word in reversed(candidates):
+            if word.text.strip().endswith(SENTENCE_ENDS):
+                return word.end
+        return candidates[-1].end
+
+    def prompt(self, max_chars: int = 200) -> str:
+        """The end of the committed text whose audio is out of the window, for the next pass.
+
+        Committed words still inside the window are left out: the recogniser
+        hears them again, and prompting with them as well makes it repeat them.
+        The result is cut at a word boundary to at most `max_chars`.
+        """
+        words: list[str] = []
+        length = -1
+        for word in reversed(self._committed):
+            if word.end > self._offset:
+                continue
+            text = word.text.strip()
+            if not text:
+                continue
+            if length + 1 + len(text) > max_chars:
+                break
+            words.append(text)
+            length += 1 + len(text)
+        return " ".join(reversed(words))

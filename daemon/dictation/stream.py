@@ -1,0 +1,185 @@
+"""Streaming dictation: transcribe a growing window in the background, commit what is stable.
+
+While audio arrives, passes re-transcribe the window [offset, now). Words two
+passes agree on are committed (LocalAgreement) and the window is trimmed behind
+them, so memory stays bounded and every pass stays short. On stop only the
+uncommitted tail is decoded again, and not even that when the audio after the
+last pass holds no speech: that is why the text lands fast after release.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from daemon.dictation.agreement import LocalAgreement, Word, join_words
+from daemon.dictation.postprocess import TextRules, apply_rules
+from daemon.errors import BusyError, DictationError
+from daemon.speech.audio import SAMPLE_RATE, Audio
+from daemon.speech.service import SpeechService
+from daemon.speech.types import TranscribeOptions
+
+log = logging.getLogger(__name__)
+
+MIN_NEW_AUDIO_S = 0.5  # audio a pass waits for before it runs again
+TRIM_AFTER_S = 8.0  # windows longer than this are trimmed behind committed words
+KEEP_CONTEXT_S = 1.0  # committed audio kept in the window as acoustic context
+FORCE_COMMIT_S = 25.0  # a window this long commits its tail: Whisper sees 30 s at most
+SPEECH_RMS = 0.01  # about -40 dBFS: quieter 30 ms frames count as silence
+SPEECH_MIN_S = 0.12  # this much loud audio after the last pass needs another pass
+
+PartialCallback = Callable[[str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class FinalText:
+    """The end result of one dictation."""
+
+    text: str
+    audio_seconds: float
+    passes: int
+
+
+def has_speech(audio: Audio) -> bool:
+    """Whether audio holds enough loud frames to be worth a pass (a cheap energy test)."""
+    frame = int(0.03 * SAMPLE_RATE)
+    usable = len(audio) // frame * frame
+    if usable == 0:
+        return False
+    rms = np.sqrt(np.mean(audio[:usable].reshape(-1, frame) ** 2, axis=1))
+    return bool(np.count_nonzero(rms > SPEECH_RMS) * 0.03 >= SPEECH_MIN_S)
+
+
+class DictationStream:
+    """One dictation: feed PCM, get partials through a callback, then `finish()`."""
+
+    def __init__(
+        self,
+        speech: SpeechService,
+        options: TranscribeOptions,
+        rules: TextRules,
+        on_partial: PartialCallback,
+        model: str | None = None,
+        max_seconds: float = 1800.0,
+    ) -> None:
+        self._speech = speech
+        self._options = replace(options, word_timestamps=True)
+        self._rules = rules
+        self._on_partial = on_partial
+        self._model = model
+        self._max_samples = int(max_seconds * SAMPLE_RATE)
+        self._agreement = LocalAgreement()
+        self._window = np.zeros(0, dtype=np.float32)  # audio from `offset` on
+        self._offset = 0.0
+        self._total = 0  # samples received
+        self._covered = 0  # samples the latest finished pass had seen
+        self._passes = 0
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def audio_seconds(self) -> float:
+        return self._total / SAMPLE_RATE
+
+    def start(self) -> None:
+        """Start the background passes."""
+        self._task = asyncio.create_task(self._run(), name="dictation-passes")
+
+    def feed(self, samples: Audio) -> None:
+        """Append audio; raises DictationError past the maximum length."""
+        if self._total + len(samples) > self._max_samples:
+            raise DictationError(
+                f"dictation is longer than the limit of {self._max_samples // SAMPLE_RATE} s"
+            )
+        self._window = np.concatenate((self._window, samples))
+        self._total += len(samples)
+        self._wake.set()
+
+    async def _run(self) -> None:
+        next_pass_at = int(MIN_NEW_AUDIO_S * SAMPLE_RATE)
+        while not self._stopping:
+            if self._total < next_pass_at:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            next_pass_at = self._total + int(MIN_NEW_AUDIO_S * SAMPLE_RATE)
+            try:
+                await self._pass()
+            except BusyError:
+                await asyncio.sleep(0.2)  # the engine serves others; the final pass catches up
+                continue
+            self._agreement.flush()
+            self._trim()
+            await self._on_partial(self.partial_text())
+
+    async def _pass(self) -> None:
+        seen = self._total
+        window, offset = self._window, self._offset
+        options = replace(self._options, prompt=self._agreement.prompt() or self._options.prompt)
+        transcript = await self._speech.async_transcribe(window, options, self._model)
+        words = [
+            Word(w.start, w.end, w.text) for segment in transcript.segments for w in segment.words
+        ]
+        self._agreement.insert(words, offset)
+        self._covered = seen
+        self._passes += 1
+
+    def _trim(self) -> None:
+        window_s = len(self._window) / SAMPLE_RATE
+        if window_s > FORCE_COMMIT_S:
+            self._agreement.finish()
+            self._cut(self._agreement.last_committed_end)
+        elif window_s > TRIM_AFTER_S:
+            point = self._agreement.trim_point(KEEP_CONTEXT_S)
+            if point is not None:
+                self._cut(point)
+
+    def _cut(self, point: float) -> None:
+        drop = int((point - self._offset) * SAMPLE_RATE)
+        if drop > 0:
+            self._window = self._window[drop:]
+            self._offset = point
+
+    def _committed_text(self) -> str:
+        return join_words(self._agreement.committed)
+
+    async def finish(self) -> FinalText:
+        """Stop streaming and return the final text; decodes only what is still uncertain."""
+        await self._stop_passes()
+        unseen = self._window[max(0, len(self._window) - (self._total - self._covered)) :]
+        if self._passes == 0 or has_speech(unseen):
+            committed = self._agreement.committed
+            # Cut at a word boundary just behind the last committed word.
+            if len(committed) >= 2 and committed[-2].end > self._offset:
+                self._cut(committed[-2].end)
+            await self._pass()
+        self._agreement.finish()
+        text = apply_rules(self._committed_text(), self._rules)
+        return FinalText(text, self.audio_seconds, self._passes)
+
+    async def _stop_passes(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            # A pass in flight finishes first: its hypothesis is worth keeping.
+            await asyncio.shield(self._task)
+
+    async def aclose(self) -> None:
+        """Stop the background passes without a final result (client gone or cancelled)."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+
+    def partial_text(self) -> str:
+        """Committed plus tentative text, with the text rules applied."""
+        text = " ".join(filter(None, (self._committed_text(), join_words(self._agreement.tail()))))
+        return apply_rules(text, self._rules)

@@ -1,0 +1,84 @@
+"""The daemon's handle on the history: open at start, record and read off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from daemon.config import HistorySettings
+from daemon.errors import HistoryError
+from daemon.history.keys import load_key
+from daemon.history.models import NewEntry
+from daemon.history.store import HistoryStore
+from daemon.paths import Paths
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+PURGE_INTERVAL_S = 3600
+
+
+def open_store(settings: HistorySettings, paths: Paths) -> HistoryStore:
+    """Find the key and open (or create) the encrypted database."""
+    paths.ensure()
+    key = load_key(
+        settings.key_source,
+        paths.key_file,
+        settings.passphrase_env,
+        db_exists=paths.history_db.exists(),
+    )
+    return HistoryStore.open(paths.history_db, key)
+
+
+class History:
+    """Recording never fails a request; reading raises HistoryError when unavailable."""
+
+    def __init__(
+        self, settings: HistorySettings, store: HistoryStore | None, error: str | None = None
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.error = error
+
+    async def async_record(self, entry: NewEntry) -> int | None:
+        """Store one entry in a worker thread; failures are logged, never raised."""
+        if self.store is None:
+            return None
+        try:
+            return await asyncio.to_thread(self.store.add, entry)
+        except HistoryError as error:
+            log.error("history entry not stored: %s", error)
+            return None
+
+    async def async_run(self, operation: Callable[[HistoryStore], T]) -> T:
+        """Run `operation(store)` in a worker thread; HistoryError when there is no store."""
+        store = self.store
+        if store is None:
+            raise HistoryError(self.error or "history is turned off (history.enabled = false)")
+        return await asyncio.to_thread(operation, store)
+
+    async def async_purge_forever(self) -> None:
+        """Delete expired entries now and then every hour."""
+        while self.store is not None and self.settings.retention_days > 0:
+            try:
+                removed = await asyncio.to_thread(
+                    self.store.purge_expired, self.settings.retention_days
+                )
+                if removed:
+                    log.info("retention: deleted %d expired history entries", removed)
+            except HistoryError as error:
+                log.error("retention purge failed: %s", error)
+            await asyncio.sleep(PURGE_INTERVAL_S)
+
+    def status(self) -> dict[str, object]:
+        """History state for /v1/health and doctor."""
+        state = "off" if not self.settings.enabled else ("open" if self.store else "error")
+        status: dict[str, object] = {
+            "state": state,
+            "retention_days": self.settings.retention_days,
+        }
+        if self.error:
+            status["error"] = self.error
+        return status

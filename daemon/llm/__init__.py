@@ -1,0 +1,1 @@
+"""Language model: llama-cpp-python behind a small interface."""

@@ -1,0 +1,121 @@
+"""llama-cpp-python behind a small interface; generation runs in worker threads."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Generator, Iterator
+from typing import Any, Protocol, cast
+
+from daemon.device import DeviceName, physical_cores
+from daemon.errors import LLMError
+from daemon.llm.types import Chunk, GenerationParams, Message
+from daemon.models.registry import ModelInfo
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONTEXT = 4096
+
+
+class ContextOverflowError(LLMError):
+    """The prompt does not fit the model's context window."""
+
+
+class LLMEngine(Protocol):
+    """A loaded language model."""
+
+    device: DeviceName
+    context_size: int
+
+    def stream_chat(
+        self, messages: list[Message], params: GenerationParams, cancel: threading.Event
+    ) -> Generator[Chunk, None, None]:
+        """OpenAI-shaped completion chunks until done or `cancel` is set (blocking)."""
+
+    def chat(self, messages: list[Message], params: GenerationParams) -> dict[str, Any]:
+        """A whole OpenAI-shaped chat completion (blocking)."""
+
+
+class LlamaEngine:
+    """One GGUF model loaded with llama.cpp; one generation at a time."""
+
+    def __init__(self, info: ModelInfo, device: DeviceName, context_size: int) -> None:
+        from llama_cpp import Llama
+
+        self.info = info
+        self.device: DeviceName = device
+        self.context_size = context_size or DEFAULT_CONTEXT
+        # llama.cpp's context is not thread-safe: a cancelled request may still
+        # be unwinding in its thread when the next one starts.
+        self._lock = threading.Lock()
+        try:
+            # chat_format=None: the chat template comes from the GGUF metadata.
+            self._llama = Llama(
+                model_path=str(info.path),
+                n_gpu_layers=-1 if device == "cuda" else 0,
+                n_ctx=self.context_size,
+                n_threads=physical_cores(),
+                n_threads_batch=physical_cores(),
+                verbose=False,
+            )
+        except Exception as error:
+            log.error("llama.cpp could not load %s: %s", info.name, type(error).__name__)
+            raise LLMError(f"language model {info.name!r} could not be loaded") from error
+
+    def stream_chat(
+        self, messages: list[Message], params: GenerationParams, cancel: threading.Event
+    ) -> Generator[Chunk, None, None]:
+        """Yield completion chunks; stops between tokens once `cancel` is set."""
+        with self._lock:
+            try:
+                chunks = self._llama.create_chat_completion(
+                    messages=messages,  # type: ignore[arg-type]
+                    temperature=params.temperature,
+                    top_p=params.top_p,
+                    max_tokens=params.max_tokens,
+                    stop=list(params.stop),
+                    seed=params.seed,
+                    presence_penalty=params.presence_penalty,
+                    frequency_penalty=params.frequency_penalty,
+                    stream=True,
+                )
+                for chunk in cast(Iterator[Chunk], chunks):
+                    if cancel.is_set():
+                        break
+                    yield chunk
+            except ValueError as error:
+                raise self._translate(error) from None
+
+    def chat(self, messages: list[Message], params: GenerationParams) -> dict[str, Any]:
+        """A whole OpenAI-shaped chat completion, with token usage (blocking)."""
+        with self._lock:
+            try:
+                result: dict[str, Any] = self._llama.create_chat_completion(  # type: ignore[assignment]
+                    messages=messages,  # type: ignore[arg-type]
+                    temperature=params.temperature,
+                    top_p=params.top_p,
+                    max_tokens=params.max_tokens,
+                    stop=list(params.stop),
+                    seed=params.seed,
+                    presence_penalty=params.presence_penalty,
+                    frequency_penalty=params.frequency_penalty,
+                )
+            except ValueError as error:
+                raise self._translate(error) from None
+            return result
+
+    def _translate(self, error: ValueError) -> LLMError:
+        if "context window" in str(error) or "exceed" in str(error):
+            return ContextOverflowError(
+                f"the prompt is too long for the model's context of {self.context_size} tokens"
+            )
+        return LLMError(f"generation failed: {type(error).__name__}")
+
+    def count_tokens(self, text: str) -> int:
+        """Number of tokens of `text` under this model's tokenizer."""
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False))
+
+    def close(self) -> None:
+        """Free the model (waits for a running generation to stop)."""
+        with self._lock:
+            self._llama.close()

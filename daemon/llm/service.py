@@ -1,0 +1,81 @@
+"""The LLM service the API uses: model lookup, lifetime, a bounded queue, streaming."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import AsyncGenerator, Callable
+from typing import Any
+
+from daemon.config import LLMSettings
+from daemon.device import DeviceName, cuda_available_for_llama
+from daemon.engines.pool import ModelPool
+from daemon.engines.queue import WorkQueue
+from daemon.llm.engine import LlamaEngine, LLMEngine
+from daemon.llm.types import Chunk, GenerationParams, Message
+from daemon.models.registry import ModelInfo, ModelRegistry
+
+EngineFactory = Callable[[ModelInfo, DeviceName, int], LLMEngine]
+_END = object()
+
+
+class LLMService(ModelPool[LLMEngine]):
+    """Chat completions with the installed GGUF models, loading them as needed."""
+
+    def __init__(
+        self, settings: LLMSettings, registry: ModelRegistry, factory: EngineFactory = LlamaEngine
+    ) -> None:
+        gpu = settings.device == "cuda" or (
+            settings.device == "auto" and cuda_available_for_llama()
+        )
+        device: DeviceName = "cuda" if gpu else "cpu"
+        super().__init__(
+            "llm",
+            settings.model,
+            registry,
+            lambda info: factory(info, device, settings.context_size),
+            settings.idle_timeout,
+            device,
+        )
+        self.settings = settings
+        self.queue = WorkQueue("language model", max_waiting=settings.queue_size)
+
+    async def async_chat(
+        self, messages: list[Message], params: GenerationParams, model: str | None = None
+    ) -> dict[str, Any]:
+        """A whole completion, generated off the event loop."""
+        holder = self.holder(model)
+        async with self.queue.slot(), holder.use() as engine:
+            return await asyncio.to_thread(engine.chat, messages, params)
+
+    async def async_stream(
+        self, messages: list[Message], params: GenerationParams, model: str | None = None
+    ) -> AsyncGenerator[Chunk, None]:
+        """Completion chunks as they are generated; closing the iterator stops generation."""
+        holder = self.holder(model)
+        async with self.queue.slot(), holder.use() as engine:
+            loop = asyncio.get_running_loop()
+            items: asyncio.Queue[object] = asyncio.Queue()
+            cancel = threading.Event()
+
+            def produce() -> None:
+                try:
+                    with contextlib.closing(engine.stream_chat(messages, params, cancel)) as chunks:
+                        for chunk in chunks:
+                            loop.call_soon_threadsafe(items.put_nowait, chunk)
+                except Exception as error:  # handed to the consumer, raised there
+                    loop.call_soon_threadsafe(items.put_nowait, error)
+                finally:
+                    loop.call_soon_threadsafe(items.put_nowait, _END)
+
+            worker = asyncio.ensure_future(asyncio.to_thread(produce))
+            try:
+                while (item := await items.get()) is not _END:
+                    if isinstance(item, Exception):
+                        raise item
+                    yield item  # type: ignore[misc]
+            finally:
+                cancel.set()
+                # Keep the model held until its thread has really stopped.
+                await asyncio.shield(worker)

@@ -1,0 +1,1 @@
+"""Rewriting text with the local LLM, and the guards around what it returns."""

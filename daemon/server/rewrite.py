@@ -1,0 +1,101 @@
+"""POST /v1/rewrite and GET /v1/rewrite/presets."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Annotated, Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from daemon.history.models import NewEntry
+from daemon.rewrite.service import RewriteResult, UnknownPresetError
+from daemon.server.chat import stream_sse
+from daemon.server.errors import ApiError
+from daemon.server.keys import HISTORY, REWRITE, SETTINGS
+from daemon.server.requests import read_model, source_app
+
+
+class RewriteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, Field(min_length=1)]
+    preset: str | None = None
+    instruction: Annotated[str, Field(min_length=1, max_length=4000)] | None = None
+    stream: bool = False
+    model: str | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> RewriteRequest:
+        if self.preset and self.instruction:
+            raise ValueError("give either preset or instruction, not both")
+        if not self.text.strip():
+            raise ValueError("text is empty")
+        return self
+
+
+async def rewrite(request: web.Request) -> web.StreamResponse:
+    """Rewrite text with a preset or an instruction; the answer carries a fidelity report."""
+    body = await read_model(request, RewriteRequest)
+    limit = request.app[SETTINGS].rewrite.max_text_chars
+    if len(body.text) > limit:
+        raise ApiError(400, f"text is longer than the limit of {limit} characters", param="text")
+    service = request.app[REWRITE]
+    try:
+        service.messages(body.text, body.preset, body.instruction)
+    except UnknownPresetError as error:
+        raise ApiError(400, str(error), param="preset") from None
+    history = request.app[HISTORY]
+    app_name = source_app(request)
+
+    async def record(result: RewriteResult) -> None:
+        await history.async_record(
+            NewEntry(
+                kind="rewrite",
+                input_text=body.text,
+                output_text=result.text,
+                source_app=app_name,
+                model=result.model,
+                duration_seconds=result.seconds,
+                fidelity=result.fidelity.to_dict(),
+            )
+        )
+
+    if body.stream:
+        events = service.async_stream(body.text, body.preset, body.instruction, body.model)
+        return await stream_sse(request, _events(events, record))
+    result = await service.async_rewrite(body.text, body.preset, body.instruction, body.model)
+    await record(result)
+    return web.json_response(result.to_dict())
+
+
+async def _events(
+    items: AsyncGenerator[str | RewriteResult, None],
+    record: Callable[[RewriteResult], Awaitable[None]],
+) -> AsyncGenerator[dict[str, Any], None]:
+    """SSE events: `delta` while generating, then one `result` with the fidelity report."""
+    async with contextlib.aclosing(items):
+        async for item in items:
+            if isinstance(item, str):
+                yield {"type": "delta", "delta": item}
+            else:
+                await record(item)
+                yield {"type": "result", **item.to_dict()}
+
+
+async def presets(request: web.Request) -> web.Response:
+    """Built-in and user presets."""
+    service = request.app[REWRITE]
+    user = {p.name for p in request.app[SETTINGS].rewrite.presets}
+    data = [
+        {
+            "name": p.name,
+            "description": p.description,
+            "instruction": p.instruction,
+            "source": "user" if p.name in user else "built-in",
+            "default": p.name == service.settings.default_preset,
+        }
+        for p in service.presets.values()
+    ]
+    return web.json_response({"object": "list", "data": data})

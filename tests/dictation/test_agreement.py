@@ -1,0 +1,204 @@
+"""Local agreement commits only what two passes in a row agree on."""
+
+from __future__ import annotations
+
+import pytest
+
+from daemon.dictation.agreement import LocalAgreement, Word, join_words, normalise
+from daemon.errors import DictationError
+
+
+def words(*spec: tuple[float, float, str]) -> list[Word]:
+    return [Word(start, end, text) for start, end, text in spec]
+
+
+def texts(items: list[Word]) -> list[str]:
+    return [item.text for item in items]
+
+
+def test_normalise_ignores_case_punctuation_and_spacing() -> None:
+    assert normalise(" Pain,") == normalise("pain") == "pain"
+
+
+def test_join_words_drops_the_models_leading_spaces() -> None:
+    assert join_words(words((0, 1, " Chest"), (1, 2, " pain."))) == "Chest pain."
+
+
+def test_the_first_hypothesis_commits_nothing() -> None:
+    agreement = LocalAgreement()
+    agreement.insert(words((0.0, 0.4, "Chest"), (0.4, 0.8, "pain")), offset=0.0)
+    assert agreement.flush() == []
+    assert texts(agreement.tail()) == ["Chest", "pain"]
+
+
+def test_growing_hypotheses_commit_the_agreed_prefix() -> None:
+    agreement = LocalAgreement()
+    agreement.insert(words((0.0, 0.4, "Chest"), (0.4, 0.8, "pain")), offset=0.0)
+    agreement.flush()
+    agreement.insert(words((0.0, 0.4, "Chest"), (0.4, 0.8, "pain,"), (0.9, 1.3, "no")), offset=0.0)
+    committed = agreement.flush()
+    assert texts(committed) == ["Chest", "pain,"]
+    assert agreement.committed_text() == "Chest pain,"
+    assert agreement.last_committed_end == 0.8
+    assert texts(agreement.tail()) == ["no"]
+
+
+def test_a_word_that_changes_between_passes_is_not_committed() -> None:
+    agreement = LocalAgreement()
+    agreement.insert(words((0.0, 0.4, "Started"), (0.4, 0.9, "met")), offset=0.0)
+    agreement.flush()
+    agreement.insert(words((0.0, 0.4, "Started"), (0.4, 1.2, "metformin")), offset=0.0)
+    assert texts(agreement.flush()) == ["Started"]
+    agreement.insert(
+        words((0.0, 0.4, "Started"), (0.4, 1.2, "metformin"), (1.3, 1.6, "daily")), offset=0.0
+    )
+    assert texts(agreement.flush()) == ["metformin"]
+    assert agreement.committed_text() == "Started metformin"
+
+
+def test_committed_words_are_never_committed_twice() -> None:
+    agreement = LocalAgreement()
+    hypothesis = words((0.0, 0.4, "Chest"), (0.4, 0.8, "pain"))
+    agreement.insert(hypothesis, offset=0.0)
+    agreement.flush()
+    agreement.insert(hypothesis, offset=0.0)
+    agreement.flush()
+    agreement.insert(hypothesis, offset=0.0)
+    assert agreement.flush() == []
+    assert agreement.committed_text() == "Chest pain"
+
+
+def test_a_repeated_committed_tail_is_dropped() -> None:
+    agreement = LocalAgreement()
+    first = words((0.0, 0.4, "Chest"), (0.4, 0.8, "pain"))
+    agreement.insert(first, offset=0.0)
+    agreement.flush()
+    agreement.insert(first, offset=0.0)
+    agreement.flush()
+    # Timing jitter puts the repeated words after the committed end.
+    repeat = words((0.85, 1.2, "chest"), (1.2, 1.5, "pain."), (1.6, 2.0, "Fever"))
+    agreement.insert(repeat, offset=0.0)
+    assert texts(agreement.tail()) == ["Fever"]
+    agreement.flush()
+    agreement.insert(repeat, offset=0.0)
+    assert texts(agreement.flush()) == ["Fever"]
+    assert agreement.committed_text() == "Chest pain Fever"
+
+
+def test_a_repetition_said_later_is_kept() -> None:
+    agreement = LocalAgreement()
+    first = words(
+        (0.0, 0.4, "pain"),
+    )
+    agreement.insert(first, offset=0.0)
+    agreement.flush()
+    agreement.insert(first, offset=0.0)
+    agreement.flush()
+    later = words((0.0, 0.4, "pain"), (3.0, 3.4, "pain"))
+    agreement.insert(later, offset=0.0)
+    assert texts(agreement.tail()) == ["pain"]
+    assert agreement.tail()[0].start == 3.0
+
+
+def test_word_times_are_made_absolute_with_the_window_offset() -> None:
+    agreement = LocalAgreement()
+    agreement.insert(words((0.5, 1.0, "hello")), offset=10.0)
+    assert agreement.tail() == [Word(10.5, 11.0, "hello")]
+    assert agreement.offset == 10.0
+
+
+def test_trimming_moves_the_window_and_later_passes_line_up() -> None:
+    agreement = LocalAgreement()
+    passes = words((0.0, 0.5, "No"), (0.5, 1.0, "fever."), (1.2, 1.6, "Mild"), (1.6, 2.0, "cough"))
+    agreement.insert(passes, offset=0.0)
+    agreement.flush()
+    agreement.insert(passes, offset=0.0)
+    agreement.flush()
+    assert agreement.committed_text() == "No fever. Mild cough"
+
+    point = agreement.trim_point(min_keep=0.5)
+    assert point is not None
+    assert point == 1.0  # "fever." ends a sentence and leaves 1.0 s of committed audio
+
+    # The audio before 1.0 s was dropped: times now count from the new window start.
+    shifted = words((0.2, 0.6, "Mild"), (0.6, 1.0, "cough,"), (1.1, 1.5, "worse"))
+    agreement.insert(shifted, offset=point)
+    agreement.flush()
+    agreement.insert(shifted, offset=point)
+    assert texts(agreement.flush()) == ["worse"]
+    assert agreement.committed[-1] == Word(2.1, 2.5, "worse")
+    assert agreement.committed_text() == "No fever. Mild cough worse"
+
+
+def test_trim_point_falls_back_to_the_latest_word_end_without_a_sentence_end() -> None:
+    agreement = LocalAgreement()
+    hypothesis = words((0.0, 0.5, "chest"), (0.5, 1.0, "pain"), (1.0, 1.5, "and"), (1.5, 2.0, "x"))
+    agreement.insert(hypothesis, offset=0.0)
+    agreement.flush()
+    agreement.insert(hypothesis, offset=0.0)
+    agreement.flush()
+    assert agreement.trim_point(min_keep=0.5) == 1.5
+    assert agreement.trim_point(min_keep=0.0) == 2.0
+
+
+def test_trim_point_is_none_when_nothing_committed_lies_past_the_window_start() -> None:
+    agreement = LocalAgreement()
+    assert agreement.trim_point(min_keep=0.0) is None
+    hypothesis = words(
+        (0.0, 0.5, "pain."),
+    )
+    agreement.insert(hypothesis, offset=0.0)
+    agreement.flush()
+    agreement.insert(hypothesis, offset=0.0)
+    agreement.flush()
+    assert agreement.trim_point(min_keep=1.0) is None
+    agreement.insert([], offset=0.5)
+    assert agreement.trim_point(min_keep=0.0) is None
+
+
+def test_the_window_cannot_move_backwards() -> None:
+    agreement = LocalAgreement()
+    agreement.insert([], offset=5.0)
+    with pytest.raises(DictationError):
+        agreement.insert([], offset=4.0)
+
+
+def test_prompt_is_the_committed_text_already_out_of_the_window() -> None:
+    agreement = LocalAgreement()
+    hypothesis = words((0.0, 0.5, " Patient"), (0.5, 1.0, " denies"), (1.0, 1.5, " pain."))
+    agreement.insert(hypothesis, offset=0.0)
+    agreement.flush()
+    agreement.insert(hypothesis, offset=0.0)
+    agreement.flush()
+    assert agreement.prompt() == ""
+    agreement.insert([], offset=1.0)
+    assert agreement.prompt() == "Patient denies"
+    assert agreement.prompt(max_chars=7) == "denies"
+    assert agreement.prompt(max_chars=3) == ""
+
+
+def test_committed_plus_tail_gives_the_full_text() -> None:
+    agreement = LocalAgreement()
+    agreement.insert(words((0.0, 0.5, "No"), (0.5, 1.0, "fever")), offset=0.0)
+    agreement.flush()
+    final = words((0.0, 0.5, "No"), (0.5, 1.0, "fever,"), (1.1, 1.5, "mild"), (1.5, 2.0, "cough."))
+    agreement.insert(final, offset=0.0)
+    agreement.flush()
+    assert join_words([*agreement.committed, *agreement.tail()]) == "No fever, mild cough."
+    assert texts(agreement.finish()) == ["mild", "cough."]
+    assert agreement.committed_text() == "No fever, mild cough."
+    assert agreement.tail() == []
+
+
+def test_finish_commits_an_unflushed_last_hypothesis() -> None:
+    agreement = LocalAgreement()
+    agreement.insert(words((0.0, 0.5, "Done")), offset=0.0)
+    assert texts(agreement.finish()) == ["Done"]
+    assert agreement.committed_text() == "Done"
+
+
+def test_two_inserts_without_a_flush_compare_the_latest_two() -> None:
+    agreement = LocalAgreement()
+    agreement.insert(words((0.0, 0.5, "one")), offset=0.0)
+    agreement.insert(words((0.0, 0.5, "one"), (0.5, 1.0, "two")), offset=0.0)
+    assert texts(agreement.flush()) == ["one"]

@@ -1,0 +1,69 @@
+"""X11 fixtures: one private Xvfb per session, real applications per module.
+
+DISPLAY is set only for the tests that ask for `display`; everything else gets
+the display name passed explicitly, so no test leaks onto the developer's screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hotkeys.x11.clipboard import X11Clipboard
+from hotkeys.x11.keyboard import XTestKeyboard
+from tests.hotkeys.xapps import TkEditor, Xvfb, XtermLine, require_tools
+
+
+@pytest.fixture(scope="session")
+def xvfb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Xvfb]:
+    """A private X server for the whole session."""
+    require_tools()
+    server = Xvfb(tmp_path_factory.mktemp("xvfb") / "xvfb.log")
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def display(xvfb: Xvfb, monkeypatch: pytest.MonkeyPatch) -> str:
+    """DISPLAY pointing at the private server, for code that reads it from the environment."""
+    monkeypatch.setenv("DISPLAY", xvfb.name)
+    return xvfb.name
+
+
+@pytest.fixture
+def x(xvfb: Xvfb) -> Iterator[Xvfb]:
+    """The X server, with the clipboard left empty after each test."""
+    yield xvfb
+    xvfb.clear_clipboard()
+
+
+@pytest.fixture(scope="module")
+def keyboard(xvfb: Xvfb) -> Iterator[XTestKeyboard]:
+    """XTEST keystrokes on the private server."""
+    with XTestKeyboard(xvfb.name) as keys:
+        yield keys
+
+
+@pytest.fixture(scope="module")
+def clipboard(xvfb: Xvfb) -> Iterator[X11Clipboard]:
+    """The X11 clipboard backend on the private server."""
+    with X11Clipboard(xvfb.name) as board:
+        yield board
+
+
+@pytest.fixture(scope="module")
+def editor(xvfb: Xvfb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TkEditor]:
+    """One Tk editor per module; tests reset it."""
+    app = TkEditor(xvfb, tmp_path_factory.mktemp("tk"))
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def xterm(xvfb: Xvfb, tmp_path: Path) -> Iterator[XtermLine]:
+    """A focused xterm that records the next line typed into it."""
+    terminal = XtermLine(xvfb, tmp_path)
+    yield terminal
+    terminal.close()
