@@ -18,7 +18,7 @@ Command = Callable[[argparse.Namespace], int]
 
 def build_parser() -> argparse.ArgumentParser:
     """Every subcommand, each registered by its own module."""
-    from daemon.cli import basic, bench, history, models
+    from daemon.cli import basic, bench, client_commands, history, models
 
     parser = argparse.ArgumentParser(
         prog="sottovoce", description="Private local dictation and rewriting."
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="config file (default: the user config dir)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (basic, models, history, bench):
+    for module in (basic, models, history, client_commands, bench):
         module.register(commands)
     return parser
 

@@ -10,7 +10,7 @@ from typing import Any
 from daemon.assets import asset_path
 from daemon.cli.common import paths_and_settings
 
-PARTS = ("speech", "llm")
+PARTS = ("speech", "llm", "dictation")
 log = logging.getLogger(__name__)
 
 
@@ -49,5 +49,15 @@ def _bench(args: argparse.Namespace) -> int:
             from daemon.bench.llm import bench_llm
 
             results["llm"] = bench_llm(daemon, settings, paths, args.reps)
+        if "dictation" in parts:
+            from daemon.bench.dictation import bench_dictation
+
+            files = {
+                "utterance_10s": asset_path("speech", "dictation-10s.flac"),
+                "utterance_40s": asset_path("speech", "dictation-40s.flac"),
+            }
+            # Streaming runs in real time: fewer repetitions keep the run short.
+            reps = max(1, min(args.reps, 3))
+            results["dictation"] = bench_dictation(daemon, settings.speech.model, files, reps)
     print(json.dumps(results, indent=2))
     return 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
@@ -26,8 +27,10 @@ from daemon.speech.types import TranscribeOptions
 
 log = logging.getLogger(__name__)
 
-MIN_NEW_AUDIO_S = 0.5  # audio a pass waits for before it runs again
-TRIM_AFTER_S = 8.0  # windows longer than this are trimmed behind committed words
+FIRST_PASS_S = 1.0  # shorter fragments make Whisper guess ("Bye bye.")
+MIN_NEW_AUDIO_S = 1.0  # audio a pass waits for before it runs again...
+PAUSE_S = 0.25  # ...unless the speaker paused this long: decode now, release is near
+TRIM_AFTER_S = 6.0  # windows longer than this are trimmed behind committed words
 KEEP_CONTEXT_S = 1.0  # committed audio kept in the window as acoustic context
 FORCE_COMMIT_S = 25.0  # a window this long commits its tail: Whisper sees 30 s at most
 SPEECH_RMS = 0.01  # about -40 dBFS: quieter 30 ms frames count as silence
@@ -101,14 +104,24 @@ class DictationStream:
         self._total += len(samples)
         self._wake.set()
 
+    def _pass_due(self) -> bool:
+        if self._total < FIRST_PASS_S * SAMPLE_RATE:
+            return False
+        new = self._total - self._covered
+        if new >= MIN_NEW_AUDIO_S * SAMPLE_RATE:
+            return True
+        # A pause after new speech: decode it now so the text is ready when the key
+        # is released, and the final step has nothing left to decode.
+        pause = int(PAUSE_S * SAMPLE_RATE)
+        fresh = self._window[max(0, len(self._window) - new) :]
+        return new > pause and not has_speech(fresh[-pause:]) and has_speech(fresh[:-pause])
+
     async def _run(self) -> None:
-        next_pass_at = int(MIN_NEW_AUDIO_S * SAMPLE_RATE)
         while not self._stopping:
-            if self._total < next_pass_at:
+            if not self._pass_due():
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            next_pass_at = self._total + int(MIN_NEW_AUDIO_S * SAMPLE_RATE)
             try:
                 await self._pass()
             except BusyError:
@@ -122,13 +135,24 @@ class DictationStream:
         seen = self._total
         window, offset = self._window, self._offset
         options = replace(self._options, prompt=self._agreement.prompt() or self._options.prompt)
+        began = time.perf_counter()
         transcript = await self._speech.async_transcribe(window, options, self._model)
+        log.debug(
+            "pass %d: %.1f s window at %.1f s took %.2f s",
+            self._passes,
+            len(window) / SAMPLE_RATE,
+            offset,
+            time.perf_counter() - began,
+        )
         words = [
             Word(w.start, w.end, w.text) for segment in transcript.segments for w in segment.words
         ]
         self._agreement.insert(words, offset)
         self._covered = seen
         self._passes += 1
+        if self._options.language is None and len(window) >= 2 * SAMPLE_RATE:
+            # Detect once, on enough audio: detection costs an encoder run per pass.
+            self._options = replace(self._options, language=transcript.language)
 
     def _trim(self) -> None:
         window_s = len(self._window) / SAMPLE_RATE
@@ -151,7 +175,9 @@ class DictationStream:
 
     async def finish(self) -> FinalText:
         """Stop streaming and return the final text; decodes only what is still uncertain."""
+        began = time.perf_counter()
         await self._stop_passes()
+        log.debug("finish: waited %.2f s for the pass in flight", time.perf_counter() - began)
         unseen = self._window[max(0, len(self._window) - (self._total - self._covered)) :]
         if self._passes == 0 or has_speech(unseen):
             committed = self._agreement.committed

@@ -20,10 +20,9 @@ _ABOUT_REWRITE = re.compile(
 )
 _APOSTROPHE = "['’]"
 _DECOR = r"[ \t*_#>]*"
-_INTRO = (
-    rf"(?:here{_APOSTROPHE}?s|here\s+is|here\s+are|below\s+is|the\s+following\s+is"
-    rf"|i{_APOSTROPHE}ve|i\s+have)\b"
-)
+_HERE = rf"(?:here{_APOSTROPHE}?s|here\s+is|here\s+are|below\s+is|the\s+following\s+is)\b"
+# "I've corrected the text:" introduces; "I have reviewed the text messages." reports.
+_INTRO = rf"(?:{_HERE}|i{_APOSTROPHE}ve\b|i\s+have\b)"
 _INTERJECTION_LINE_RE = re.compile(
     rf"\A{_DECOR}{_INTERJECTION}[ \t]*[!.,]*{_DECOR}\n", re.IGNORECASE
 )
@@ -32,7 +31,7 @@ _INTRO_COLON_RE = re.compile(
     re.IGNORECASE,
 )
 _INTRO_LINE_RE = re.compile(
-    rf"\A{_DECOR}(?:{_INTERJECTION}[ \t]*[!.,]*[ \t]*)?({_INTRO}[^\n]{{0,120}}?)[.!]?{_DECOR}\n",
+    rf"\A{_DECOR}(?:{_INTERJECTION}[ \t]*[!.,]*[ \t]*)?({_HERE}[^\n]{{0,120}}?)[.!]?{_DECOR}\n",
     re.IGNORECASE,
 )
 _REWRITE_ADJECTIVE = (
@@ -62,23 +61,39 @@ _SIGN_OFF = (
     r"|feel\s+free|i\s+can|happy\s+to|further\s+(?:changes|edits|assistance|help|adjustments)"
     r"|any(?:thing)?\s+(?:else|other|more|further))"
 )
-_TRAILER_LINE_RE = re.compile(
-    rf"\A{_DECOR}\(?{_DECOR}(?:"
-    + _SIGN_OFF
-    + r"|(?:note|n\.?b\.?)"
-    + _DECOR
-    + r":"
-    + _DECOR
-    + rf"(?:i\b|i{_APOSTROPHE}|this\s+(?:version|rewrite|revision|text)\b"
+_NOTE_ON_REWRITE = (
+    rf"(?:note|n\.?b\.?){_DECOR}:{_DECOR}(?:i\b|i{_APOSTROPHE}"
+    r"|this\s+(?:version|rewrite|revision|text)\b"
     r"|the\s+(?:original|rewrite|rewritten|revised|corrected)\b|(?:the\s+)?changes?\b"
     r"|no\s+(?:other\s+)?changes\b|all\s+(?:the\s+)?(?:original|clinical)\b)"
-    rf"|i\s+(?:have\s+|{_APOSTROPHE}ve\s+)?(?:made|kept)\s+(?:the|some|a\s+few|minor|minimal|all)"
-    r"\s+(?:changes|edits|corrections|original|meaning|clinical|facts|details|information)\b"
-    r"|i\s+(?:have\s+|'ve\s+)?(?:preserved|maintained)\s+(?:the|all)\b"
-    r"|changes\s+made\b"
-    r"|this\s+(?:version|rewrite|revision|revised\s+version|rewritten\s+version)"
+)
+_I_EDITED = (
+    rf"i(?:\s+have|{_APOSTROPHE}ve)?\s+(?:made|kept|rewritten|rewrote|revised|shortened"
+    r"|corrected|edited|simplified|rephrased|reworded|condensed|preserved|maintained|removed"
+    r"|fixed|improved|changed)\s+(?:the|some|a\s+few|minor|minimal|all|your|this|its|every)"
+    r"\s+(?:[\w-]+\s+){0,2}?(?:text|meaning|changes|edits|corrections|wording|grammar|spelling"
+    r"|punctuation|tone|version|sentence|paragraph|message|email|facts|details|information"
+    r"|clarity)\b"
+)
+# "I changed "Pt" to "Patient"": a quoted word after the verb is talk about the text.
+_I_REPLACED = (
+    r"i\s+(?:also\s+)?(?:changed|replaced|removed|added|corrected|rephrased|reworded|swapped)"
+    r"\s+[\"“'‘]"
+)
+_THIS_VERSION = (
+    r"this\s+(?:version|rewrite|revision|revised\s+version|rewritten\s+version)"
     r"\s+(?:is|keeps|maintains|removes|preserves|uses|has)\b"
-    r")",
+)
+_TRAILER_LINE_RE = re.compile(
+    rf"\A{_DECOR}\(?{_DECOR}(?:{_SIGN_OFF}|{_NOTE_ON_REWRITE}|{_I_EDITED}|{_I_REPLACED}"
+    rf"|{_THIS_VERSION}|changes\s+made\b)",
+    re.IGNORECASE,
+)
+# A list of the model's changes: this line and everything after it go.
+_CHANGE_LOG_RE = re.compile(
+    rf"\A{_DECOR}(?:i(?:\s+have|{_APOSTROPHE}ve)?\s+made\s+the\s+following\s+"
+    r"(?:changes|edits|corrections|improvements)|(?:summary\s+of\s+)?changes\s+made"
+    r"|here\s+are\s+the\s+(?:changes|edits|corrections)|explanation\s+of\s+(?:the\s+)?changes)\b",
     re.IGNORECASE,
 )
 # Inside the last line only offers about the rewrite itself go: "Let me know if you
@@ -141,6 +156,11 @@ def _strip_head(text: str, guard: str) -> str:
 
 def _strip_tail(text: str, guard: str) -> str:
     lines = text.split("\n")
+    for k in range(1, len(lines)):
+        if _CHANGE_LOG_RE.match(lines[k]) and not _in_source(lines[k], guard):
+            if "\n".join(lines[:k]).strip():
+                lines = lines[:k]
+            break
     while len(lines) > 1:
         last = lines[-1]
         if not last.strip() or _RULE_LINE_RE.match(last):

@@ -113,24 +113,20 @@ def _dedupe(facts: list[_Fact]) -> list[_Fact]:
 def _labels(facts: list[_Fact]) -> tuple[str, ...]:
     """Readable strings in reading order; words under one negation read together."""
     groups: dict[int, list[_Fact]] = {}
-    items: list[tuple[int, str]] = []
+    leaders: list[_Fact] = []
     for fact in facts:
+        if fact.group < 0 or fact.group not in groups:
+            leaders.append(fact)
         if fact.group >= 0:
-            if fact.group not in groups:
-                groups[fact.group] = []
-                items.append((fact.pos, f"\0{fact.group}"))
-            groups[fact.group].append(fact)
-        else:
-            items.append((fact.pos, fact.label))
-    labels = []
-    for _, label in sorted(items, key=lambda item: item[0]):
-        if label.startswith("\0"):
-            members = groups[int(label[1:])]
-            words = " ".join(f.label for f in members)
-            first = members[0]
-            label = f"{words} {first.cue}" if first.backward else f"{first.cue} {words}"
-        labels.append(label)
-    return tuple(labels)
+            groups.setdefault(fact.group, []).append(fact)
+    return tuple(_label(f, groups.get(f.group, [])) for f in sorted(leaders, key=lambda f: f.pos))
+
+
+def _label(leader: _Fact, members: list[_Fact]) -> str:
+    if not members:
+        return leader.label
+    words = " ".join(f.label for f in members)
+    return f"{words} {leader.cue}" if leader.backward else f"{leader.cue} {words}"
 
 
 def _facts(text: str) -> list[_Fact]:
@@ -373,7 +369,8 @@ def _alias_table(table: dict[str, tuple[str, ...]]) -> tuple[str, dict[str, str]
 
 _UNIT_PATTERN, _UNIT_LOOKUP = _alias_table(_UNITS)
 _DENOM_PATTERN, _DENOM_LOOKUP = _alias_table(_DENOMINATORS)
-_UNIT_AHEAD_RE = re.compile(rf"\s*(?:-\s*)?(?:{_UNIT_PATTERN})(?![a-z\d])", re.IGNORECASE)
+_UNIT_AHEAD = rf"\s*(?:-\s*)?(?:{_UNIT_PATTERN})(?![a-z\d])"
+_UNIT_AHEAD_RE = re.compile(_UNIT_AHEAD, re.IGNORECASE)
 
 _MONTHS = (
     *("january", "february", "march", "april", "may", "june", "july", "august"),
@@ -454,42 +451,47 @@ def _clock(pos: int, hour: int, minute: int, half: str | None) -> _Fact | None:
     return _simple("time", f"{hour}:{minute:02d}", pos)
 
 
-_Maker = Callable[[re.Match[str]], Iterable[_Fact | None] | None]
+# A maker turns one match into facts, or into None to leave the text to later passes.
+_Maker = Callable[[re.Match[str]], list[_Fact] | None]
 
 
-def _iso_date(m: re.Match[str]) -> list[_Fact | None]:
+def _one(fact: _Fact | None) -> list[_Fact] | None:
+    return None if fact is None else [fact]
+
+
+def _iso_date(m: re.Match[str]) -> list[_Fact] | None:
     month, day = int(m[2]), int(m[3])
     if not 1 <= month <= 12:
-        return [None]
-    return [_calendar_date(m.start(), month, day, m[1])]
+        return None
+    return _one(_calendar_date(m.start(), month, day, m[1]))
 
 
-def _numeric_date(m: re.Match[str]) -> list[_Fact | None]:
+def _numeric_date(m: re.Match[str]) -> list[_Fact] | None:
     # Day/month order is ambiguous, so the order written is kept.
     label = f"{int(m[1])}/{int(m[3])}/{_year(m[4])}"
     return [_simple("date", label, m.start())]
 
 
-def _month_day(m: re.Match[str]) -> list[_Fact | None]:
-    return [_calendar_date(m.start(), _MONTH_ALIASES[m[1].lower()], int(m[2]), m[3])]
+def _month_day(m: re.Match[str]) -> list[_Fact] | None:
+    return _one(_calendar_date(m.start(), _MONTH_ALIASES[m[1].lower()], int(m[2]), m[3]))
 
 
-def _day_month(m: re.Match[str]) -> list[_Fact | None]:
-    return [_calendar_date(m.start(), _MONTH_ALIASES[m[2].lower()], int(m[1]), m[3])]
+def _day_month(m: re.Match[str]) -> list[_Fact] | None:
+    return _one(_calendar_date(m.start(), _MONTH_ALIASES[m[2].lower()], int(m[1]), m[3]))
 
 
-def _month_year(m: re.Match[str]) -> list[_Fact | None]:
+def _month_year(m: re.Match[str]) -> list[_Fact] | None:
     month = _MONTH_ALIASES[m[1].lower()]
     return [_simple("date", f"{int(m[2]):04d}-{month:02d}", m.start())]
 
 
-def _times_daily(m: re.Match[str]) -> list[_Fact | None]:
+def _times_daily(m: re.Match[str]) -> list[_Fact] | None:
     count = int(m[1])
     label = {1: "daily", 2: "twice daily"}.get(count, f"{count} times daily")
     return [_simple("freq", label, m.start())]
 
 
-def _every_hours(m: re.Match[str]) -> list[_Fact | None]:
+def _every_hours(m: re.Match[str]) -> list[_Fact] | None:
     span = re.sub(r"\s+", "", m[1] or m[2])
     return [_simple("freq", f"every {span} h", m.start())]
 
@@ -498,21 +500,30 @@ def _fixed(kind: str, label: str) -> _Maker:
     return lambda m: [_simple(kind, label, m.start())]
 
 
+def _unit_follows(m: re.Match[str]) -> bool:
+    """ "Fever of 3 days": a unit after a vital sign's value makes it something else."""
+    return _UNIT_AHEAD_RE.match(m.string, m.end()) is not None
+
+
 def _labelled(unit: str) -> _Maker:
-    return lambda m: [_quantity(_number(m[1]), unit, m.start())]
+    return lambda m: None if _unit_follows(m) else [_quantity(_number(m[1]), unit, m.start())]
 
 
-def _ratio(m: re.Match[str]) -> list[_Fact | None]:
+def _labelled_temperature(m: re.Match[str]) -> list[_Fact] | None:
+    return None if _unit_follows(m) else [_temperature(m[1], m[2], m.start())]
+
+
+def _ratio(m: re.Match[str]) -> list[_Fact] | None:
     return [_simple("ratio", f"{_number(m[1])}/{_number(m[2])}", m.start())]
 
 
-def _bare_temperature(m: re.Match[str]) -> list[_Fact | None] | None:
+def _bare_temperature(m: re.Match[str]) -> list[_Fact] | None:
     value, scale = Decimal(m[1]), m[2].lower()
     plausible = 25 <= value <= 45 if scale == "c" else 75 <= value <= 115
     return [_temperature(m[1], scale, m.start())] if plausible else None
 
 
-def _measure(m: re.Match[str]) -> list[_Fact | None]:
+def _measure(m: re.Match[str]) -> list[_Fact] | None:
     value = _number(m[1])
     parts, facts = [_UNIT_LOOKUP[_squash(m[2])]], []
     for denominator in (m[3], m[4]):
@@ -527,11 +538,11 @@ def _measure(m: re.Match[str]) -> list[_Fact | None]:
     return [_quantity(value, "/".join(parts), m.start()), *facts]
 
 
-def _ordinal(m: re.Match[str]) -> list[_Fact | None]:
+def _ordinal(m: re.Match[str]) -> list[_Fact] | None:
     return [_simple("ord", f"{int(m[1])}{m[2].lower()}", m.start())]
 
 
-def _bare(m: re.Match[str]) -> list[_Fact | None]:
+def _bare(m: re.Match[str]) -> list[_Fact] | None:
     value = _number(m[0])
     key = f"num:{value}"
     return [_Fact(key=key, label=value, pos=m.start(), base=key, bare=True)]
@@ -545,20 +556,23 @@ _PER = r"(?:/|\bper\b|\ban?\b)"
 _NUMERIC_PASSES: tuple[tuple[re.Pattern[str], _Maker], ...] = (
     (_rx(r"(?<![\d.])(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), _iso_date),
     (_rx(r"(?<![\d./-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/-]|\.\d)"), _numeric_date),
-    (_rx(rf"\b({_MONTH})\.?\s+(\d{{1,2}}){_ORD}\b(?:,?\s+(\d{{4}})\b)?"), _month_day),
+    (
+        _rx(rf"\b({_MONTH})\.?\s+(\d{{1,2}}){_ORD}\b(?!{_UNIT_AHEAD})(?:,?\s+(\d{{4}})\b)?"),
+        _month_day,
+    ),
     (_rx(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?({_MONTH})\b\.?(?:,?\s+(\d{{4}})\b)?"), _day_month),
     (_rx(rf"\b({_MONTH})\.?,?\s+(\d{{4}})\b"), _month_year),
     (
         _rx(r"(?<![\d.:])(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\b\.?"),
-        lambda m: [_clock(m.start(), int(m[1]), int(m[2] or 0), m[3])],
+        lambda m: _one(_clock(m.start(), int(m[1]), int(m[2] or 0), m[3])),
     ),
     (
         _rx(r"(?<![\d.:])(\d{1,2}):(\d{2})(?::\d{2})?(?![\d:])"),
-        lambda m: [_clock(m.start(), int(m[1]), int(m[2]), None)],
+        lambda m: _one(_clock(m.start(), int(m[1]), int(m[2]), None)),
     ),
     (
         _rx(r"(?<![\d.])(\d{1,2})\s*o'?\s?clock\b"),
-        lambda m: [_clock(m.start(), int(m[1]), 0, None)],
+        lambda m: _one(_clock(m.start(), int(m[1]), 0, None)),
     ),
     (_rx(r"\b(?:noon|midday)\b"), _fixed("time", "12:00")),
     (_rx(r"\bmidnight\b"), _fixed("time", "0:00")),
@@ -634,7 +648,7 @@ _NUMERIC_PASSES: tuple[tuple[re.Pattern[str], _Maker], ...] = (
             r"\b(?:temp(?:erature)?|tmax|t\s+max|febrile\s+to|fever\s+(?:of|to)|pyrexia\s+of)"
             rf"{_CONNECT}{_VALUE}\s*({_TEMP_UNIT})?(?![a-z])"
         ),
-        lambda m: [_temperature(m[1], m[2], m.start())],
+        _labelled_temperature,
     ),
     (
         _rx(r"(?<![\w./:])(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)(?![\d/]|\.\d)(?:\s*mm\s*hg\b)?"),
@@ -663,7 +677,7 @@ def _numeric_facts(text: str) -> list[_Fact]:
             found = maker(match)
             if found is None:
                 return match[0]
-            facts.extend(f for f in found if f is not None)
+            facts.extend(found)
             return " " * len(match[0])
 
         return replace
@@ -720,7 +734,9 @@ _TERMINATORS = _words(
     " complained endorses endorsed states stated notes noted has have had is are was were"
     " presents presented admits admitted describes remains continues started starts takes"
     " took appears shows feels felt developed develops in on at over under near within into"
-    " around throughout during to for"
+    " around throughout during to for taking using started starting stopped stopping given"
+    " giving receiving received scheduled plan planned will would should may might can could"
+    " need needs needed"
 )
 # Words a negation passes over without taking them as its object.
 _FILLERS = _words(
@@ -733,8 +749,10 @@ _FILLERS = _words(
     " experiencing feel feels feeling felt show shows showed demonstrate demonstrates appear"
     " appears seem seems take takes taking took use uses using longer more also again ever"
     " seen identified found present there this these those very much all just only both"
-    " either any one"
+    " either one"
 )
+# Words that never name the thing negated or the part on a side.
+_NOT_OBJECTS = _FILLERS | _TERMINATORS | _words("with without")
 _NEGATION_REACH = 6
 _BACKWARD_REACH = 3
 
@@ -751,15 +769,23 @@ def _forward_scope(tokens: list[_Token], start: int) -> list[_Token]:
     if start < len(tokens) and tokens[start].low == ",":
         return []
     taken: list[_Token] = []
-    for token in tokens[start:]:
+    after_comma = False
+    for j in range(start, len(tokens)):
+        token = tokens[j]
         if token.low in _BOUNDARY or _is_cue(token) or len(taken) >= _NEGATION_REACH:
             break
-        if token.low in _TERMINATORS and token.low not in _FILLERS:
+        if token.low[0].isdigit():
+            # "denies chest pain, BP 140/90": a listed word right before a value labels it.
+            if after_comma and taken and taken[-1] is tokens[j - 1]:
+                taken.pop()
+            break
+        if token.low == ",":
+            after_comma = True
+            continue
+        if token.low in _TERMINATORS:
             if taken:
                 break
             continue
-        if taken and token.low in _TERMINATORS:
-            break
         if _content(token) and token.low not in _FILLERS and len(token.low) > 1:
             taken.append(token)
     return taken
@@ -791,7 +817,7 @@ def _negation_facts(tokens: list[_Token]) -> list[_Fact]:
             nxt = tokens[after] if after < len(tokens) else None
             ahead = nxt is not None and (
                 nxt.low in ("for", "of")
-                or (_content(nxt) and len(nxt.low) > 1 and nxt.low not in _SIDE_STOP)
+                or (_content(nxt) and len(nxt.low) > 1 and nxt.low not in _NOT_OBJECTS)
             )
             if ahead:
                 scope, backward = _forward_scope(tokens, after), False
@@ -815,9 +841,7 @@ def _negation_facts(tokens: list[_Token]) -> list[_Fact]:
 
 
 _SIDES = {"left": "left", "right": "right", "bilateral": "bilateral", "bilaterally": "bilateral"}
-_BOTH = "bilateral"
 _SIDE_SKIP = _words("- sided side sides")
-_SIDE_STOP = _FILLERS | _TERMINATORS | _words("with without")
 # "left the hospital", "right away": the verb and the adverb, not a side.
 _LEFT_NOT_SIDE_NEXT = _words(
     "the a an his her their its my our your home work school against early without after before"
@@ -853,7 +877,7 @@ def _side_target(tokens: list[_Token], start: int) -> str | None:
     for token in tokens[start:]:
         if token.low in _SIDE_SKIP:
             continue
-        if _content(token) and token.low not in _SIDE_STOP:
+        if _content(token) and token.low not in _NOT_OBJECTS:
             return _stem(token.low)
         return None
     return None
@@ -880,7 +904,7 @@ def _laterality_facts(tokens: list[_Token]) -> list[_Fact]:
         if side and _side_word_is_verb_or_idiom(token.low, prev, nxt):
             side = None
         if token.low == "both" and _stem(nxt) in _BODY_PARTS:
-            side = _BOTH
+            side = "bilateral"
         side = side or _single_letter_side(tokens, i)
         if side is None:
             continue
@@ -938,7 +962,7 @@ _DRUG_SUFFIXES = (
     *("xaban", "gatran", "floxacin", "oxacin", "cycline", "oxetine", "pramine", "triptyline"),
     *("afil", "lukast", "semide", "thiazide", "dronate", "caine", "olone", "isone", "asone"),
     *("terol", "profen", "fenac", "tidine", "setron", "osin", "barbital", "sonide", "tropium"),
-    *("peridol", "etamol", "vir", "codone", "morphone", "azosin", "vastatin"),
+    *("peridol", "etamol", "vir", "codone", "morphone"),
 )
 _NOT_DRUGS = _words("cholesterol rapine")
 
@@ -973,7 +997,7 @@ def _clip(items: Iterable[str]) -> str:
 
 
 def _shape(label: str) -> str | None:
-    """ "500 mg" and "300 mg" share the shape "# mg"; words have none."""
+    """The label with its numbers as "#", so that 500 mg and 300 mg match; None for words."""
     shape = re.sub(r"\d+(?:[.,]\d+)*", "#", label)
     return shape if shape != label else None
 

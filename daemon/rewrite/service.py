@@ -95,7 +95,7 @@ class RewriteService:
     def _finish(
         self, source: str, raw: str, preset: str | None, model: str | None, started: float
     ) -> RewriteResult:
-        text = strip_chatter(raw)
+        text = strip_chatter(raw, source=source)
         return RewriteResult(
             text=text,
             preset=preset,

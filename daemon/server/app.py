@@ -18,7 +18,7 @@ from daemon.llm.service import LLMService
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
 from daemon.rewrite.service import RewriteService
-from daemon.server import audio, chat, history, info, rewrite
+from daemon.server import audio, chat, dictation, history, info, rewrite
 from daemon.server.keys import HISTORY, LLM, PATHS, REGISTRY, REWRITE, SETTINGS, SPEECH, TOKEN
 from daemon.server.security import MIDDLEWARES
 from daemon.speech.service import SpeechService
@@ -111,6 +111,7 @@ def make_app(settings: Settings, paths: Paths, token: str) -> web.Application:
     app.router.add_post("/v1/chat/completions", chat.chat_completions)
     app.router.add_post("/v1/rewrite", rewrite.rewrite)
     app.router.add_get("/v1/rewrite/presets", rewrite.presets)
+    app.router.add_get("/v1/dictation", dictation.dictation)
     app.router.add_get("/v1/history", history.list_history)
     app.router.add_delete("/v1/history", history.delete_all)
     app.router.add_get("/v1/history/{entry_id}", history.get_entry)

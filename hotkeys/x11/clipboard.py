@@ -183,7 +183,7 @@ class X11Clipboard(Clipboard):
 
     def holds(self, ticket: ClipboardTicket) -> bool:
         """Whether our write of `ticket` is still the clipboard's content."""
-        return self._selection_owner().owns(CLIPBOARD, ticket.generation)
+        return self._selection_owner().confirm(CLIPBOARD, ticket.generation)
 
     def wait_until_replaced(self, ticket: ClipboardTicket, timeout: float) -> bool:
         """Wait (event-driven: SelectionClear) until another application took the clipboard."""

@@ -131,10 +131,27 @@ class SelectionOwner:
             return owned is not None and owned.generation == generation
 
     def offer(self, selection: str) -> Mapping[str, bytes] | None:
-        """What this owner serves for `selection` now, or None when it does not own it."""
-        with self._changed:
-            owned = self._owned.get(selection)
-            return None if owned is None else owned.offer
+        """What this owner serves for `selection`, or None when it does not own it.
+
+        Asks the server first, so a SelectionClear already sent to us is taken into account.
+        """
+
+        def current(display: Display) -> Mapping[str, bytes] | None:
+            self._catch_up(display)
+            with self._changed:
+                owned = self._owned.get(selection)
+                return None if owned is None else owned.offer
+
+        return self.call(current)
+
+    def confirm(self, selection: str, generation: int) -> bool:
+        """Like owns(), after taking in every event the server sent so far."""
+
+        def check(display: Display) -> bool:
+            self._catch_up(display)
+            return self.owns(selection, generation)
+
+        return self.call(check)
 
     def wait_lost(self, selection: str, generation: int, timeout: float) -> bool:
         """Wait until another owner replaced `generation`; False on timeout."""
@@ -236,6 +253,12 @@ class SelectionOwner:
         except xerror.XError:
             logger.debug("X error while handling %s", type(event).__name__, exc_info=True)
 
+    def _catch_up(self, display: Display) -> None:
+        """Handle every event the server sent before now (a round trip guarantees it)."""
+        display.sync()
+        while display.pending_events():
+            self._dispatch(display.next_event())
+
     def _server_time(self, display: Display) -> int:
         """A real server timestamp: ICCCM forbids CurrentTime for SetSelectionOwner."""
         self._window.change_property(self._stamp_atom, Xatom.STRING, 8, b"", mode=X.PropModeAppend)
@@ -252,6 +275,7 @@ class SelectionOwner:
     def _own(
         self, display: Display, selection: str, offer: dict[str, bytes], replacing: int | None
     ) -> int | None:
+        self._catch_up(display)
         if replacing is not None and not self.owns(selection, replacing):
             return None
         atom = display.intern_atom(selection)
@@ -267,6 +291,7 @@ class SelectionOwner:
             return self._generation
 
     def _clear(self, display: Display, selection: str, generation: int | None) -> bool:
+        self._catch_up(display)
         if generation is not None and not self.owns(selection, generation):
             return False
         with self._changed:

@@ -13,7 +13,7 @@ import pytest
 
 from hotkeys.x11.clipboard import X11Clipboard
 from hotkeys.x11.keyboard import XTestKeyboard
-from tests.hotkeys.xapps import TkEditor, Xvfb, XtermLine, require_tools
+from tests.hotkeys.xapps import TkEditor, XtermLine, Xvfb, require_tools
 
 
 @pytest.fixture(scope="session")
@@ -42,15 +42,17 @@ def x(xvfb: Xvfb) -> Iterator[Xvfb]:
 @pytest.fixture(scope="module")
 def keyboard(xvfb: Xvfb) -> Iterator[XTestKeyboard]:
     """XTEST keystrokes on the private server."""
-    with XTestKeyboard(xvfb.name) as keys:
-        yield keys
+    keys = XTestKeyboard(xvfb.name)
+    yield keys
+    keys.close()
 
 
 @pytest.fixture(scope="module")
 def clipboard(xvfb: Xvfb) -> Iterator[X11Clipboard]:
     """The X11 clipboard backend on the private server."""
-    with X11Clipboard(xvfb.name) as board:
-        yield board
+    board = X11Clipboard(xvfb.name)
+    yield board
+    board.close()
 
 
 @pytest.fixture(scope="module")

@@ -76,11 +76,15 @@ class Editor:
         self.root.update_idletasks()
         print("ok", flush=True)
 
-    def run(self) -> None:
-        self.root.update()
-        self.root.wait_visibility(self.root)
+    def announce_when_mapped(self) -> None:
+        if not self.text.winfo_viewable():
+            self.root.after(20, self.announce_when_mapped)
+            return
         self.text.focus_force()
         print("ready", flush=True)
+
+    def run(self) -> None:
+        self.root.after_idle(self.announce_when_mapped)
         self.root.mainloop()
 
 

@@ -87,8 +87,7 @@ class Xvfb:
             )
         os.close(write_end)
         try:
-            ready, _, _ = select.select([read_end], [], [], 30)
-            number = os.read(read_end, 32).decode().strip() if ready else ""
+            number = self._read_display_number(read_end)
         finally:
             os.close(read_end)
         if not number:
@@ -97,6 +96,20 @@ class Xvfb:
         self.name = f":{number}"
         self.children: list[subprocess.Popen[bytes]] = []
         self.env = {**os.environ, "DISPLAY": self.name, "LC_ALL": "C.UTF-8"}
+
+    @staticmethod
+    def _read_display_number(pipe: int) -> str:
+        # Xvfb writes the number, then "\n" in a second write: closing the pipe in
+        # between kills it, so read up to the newline.
+        received = b""
+        deadline = time.monotonic() + 30
+        while not received.endswith(b"\n") and time.monotonic() < deadline:
+            ready, _, _ = select.select([pipe], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(pipe, 32) if ready else b""
+            if not chunk:
+                break
+            received += chunk
+        return received.decode().strip() if received.endswith(b"\n") else ""
 
     def run(self, *args: str, data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
         """Run an X client (xdotool, xclip -o) on this display and wait for it."""
@@ -108,8 +121,10 @@ class Xvfb:
         assert done.returncode == 0, done.stderr
 
     def find_window(self, title: str) -> str:
-        """Wait for a window with this exact title; return its id."""
-        done = self.run("xdotool", "search", "--sync", "--limit", "1", "--name", f"^{title}$")
+        """Wait for a mapped window with this exact title (focus needs it mapped); return its id."""
+        done = self.run(
+            "xdotool", "search", "--sync", "--onlyvisible", "--limit", "1", "--name", f"^{title}$"
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout.decode().split()[0]
 
@@ -122,12 +137,14 @@ class Xvfb:
         """The targets the clipboard's owner offers."""
         return (self.clipboard("TARGETS") or b"").decode().split()
 
-    def set_clipboard(self, data: bytes, target: str = "UTF8_STRING") -> None:
-        """Let xclip (another application) own the clipboard with `data`."""
+    def set_clipboard(
+        self, data: bytes, target: str = "UTF8_STRING", selection: str = "clipboard"
+    ) -> None:
+        """Let xclip (another application) own the selection with `data`."""
         # -quiet keeps xclip in the foreground, where we can stop it; it also exits
         # by itself once another owner takes the clipboard.
         server = subprocess.Popen(
-            ["xclip", "-i", "-quiet", "-selection", "clipboard", "-t", target],
+            ["xclip", "-i", "-quiet", "-selection", selection, "-t", target],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -138,7 +155,7 @@ class Xvfb:
         assert server.stdin is not None
         server.stdin.write(data)
         server.stdin.close()
-        served = wait_for(lambda: self.clipboard(target), lambda got: got == data)
+        served = wait_for(lambda: self.clipboard(target, selection), lambda got: got == data)
         assert served == data, "xclip did not take the clipboard"
 
     def clear_clipboard(self) -> None:
@@ -181,9 +198,13 @@ class TkEditor:
         )
         line = read_line(self.process.stdout, 30)
         if line != "ready":
-            stop(self.process)
+            self.close()
             pytest.fail(f"the Tk editor did not start (got {line!r})", pytrace=False)
-        self.window = x.find_window(self.title)
+        try:
+            self.window = x.find_window(self.title)
+        except BaseException:
+            self.close()
+            raise
 
     def command(self, op: str, **args: object) -> None:
         """Send a command and wait for its acknowledgement."""
@@ -235,8 +256,12 @@ class XtermLine:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        self.window = x.find_window(self.title)
-        x.focus(self.window)
+        try:
+            self.window = x.find_window(self.title)
+            x.focus(self.window)
+        except BaseException:
+            stop(self.process)
+            raise
 
     def line(self, timeout: float = 5.0) -> str | None:
         """The line the shell read, once it has read one."""

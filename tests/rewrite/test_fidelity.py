@@ -233,6 +233,16 @@ FAITHFUL = [
     ),
     pytest.param("Pain is 7/10.", "Pain is 7 out of 10.", id="pain-score"),
     pytest.param(
+        "Pt denies chest pain. BP 140/90.",
+        "Pt denies chest pain, BP 140/90.",
+        id="measured-after-comma",
+    ),
+    pytest.param(
+        "No trauma. Taking ibuprofen 400 mg q6h prn.",
+        "No trauma, taking ibuprofen 400 mg q6h prn.",
+        id="negation-ends-at-next-verb",
+    ),
+    pytest.param(
         "Diagnosed with T2DM in 2019.", "Diagnosed with type 2 diabetes in 2019.", id="t2dm"
     ),
 ]

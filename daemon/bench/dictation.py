@@ -1,0 +1,84 @@
+"""Dictation figures: stop-to-final-text with streaming versus record-then-transcribe."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import numpy as np
+
+from daemon.bench.common import BenchDaemon, median, ratio
+from daemon.bench.speech import _api_call
+from daemon.client import DaemonAddress, dictate
+from daemon.speech.audio import SAMPLE_RATE, decode_audio
+
+CHUNK_S = 0.1
+# A speaker pauses briefly before releasing the key; both methods get the same audio.
+PAUSE_BEFORE_RELEASE_S = 0.4
+
+
+def _pcm(path: Path) -> tuple[bytes, float]:
+    audio = decode_audio(path.read_bytes())
+    audio = np.concatenate((audio, np.zeros(int(PAUSE_BEFORE_RELEASE_S * SAMPLE_RATE), np.float32)))
+    return (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes(), len(audio) / SAMPLE_RATE
+
+
+async def _stream_once(address: DaemonAddress, pcm: bytes) -> tuple[float, str]:
+    """Stream at real-time pace; returns (seconds from stop to final text, text)."""
+    stopped = 0.0
+
+    async def chunks() -> AsyncIterator[bytes]:
+        nonlocal stopped
+        size = int(CHUNK_S * SAMPLE_RATE) * 2
+        started = time.monotonic()
+        for index, position in enumerate(range(0, len(pcm), size)):
+            await asyncio.sleep(max(0.0, started + index * CHUNK_S - time.monotonic()))
+            yield pcm[position : position + size]
+        await asyncio.sleep(max(0.0, started + len(pcm) / 2 / SAMPLE_RATE - time.monotonic()))
+        stopped = time.perf_counter()
+
+    async with aiohttp.ClientSession() as session:
+        text = await dictate(session, address, chunks(), {})
+    return time.perf_counter() - stopped, text
+
+
+def _wav(pcm: bytes) -> bytes:
+    import io
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes(pcm)
+    return buffer.getvalue()
+
+
+def bench_dictation(
+    daemon: BenchDaemon, model: str, files: dict[str, Path], reps: int
+) -> dict[str, Any]:
+    """For each utterance: median stop-to-final (streaming) and batch time, and their ratio."""
+    address = DaemonAddress(daemon.base_url, daemon.token)
+    results: dict[str, Any] = {"pause_before_release_seconds": PAUSE_BEFORE_RELEASE_S}
+    for label, path in files.items():
+        pcm, seconds = _pcm(path)
+        wav = _wav(pcm)
+        _api_call(daemon, wav, model)  # warm
+        streaming, batch, text = [], [], ""
+        for _ in range(reps):
+            latency, text = asyncio.run(_stream_once(address, pcm))
+            streaming.append(latency)
+            batch.append(_api_call(daemon, wav, model))
+        results[label] = {
+            "audio_seconds": round(seconds, 2),
+            "streaming_stop_to_final_seconds": median(streaming),
+            "batch_seconds": median(batch),
+            "streaming_over_batch": ratio(median(streaming), median(batch)),
+            "final_text": text,
+        }
+    return results

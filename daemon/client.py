@@ -1,0 +1,140 @@
+"""A client of the local API, for the CLI and the desktop agent (one path for every consumer)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from daemon.auth import read_token
+from daemon.config import Settings
+from daemon.errors import SottovoceError
+from daemon.paths import Paths
+from daemon.runtime import read_runtime
+
+
+class DaemonUnavailableError(SottovoceError):
+    """The daemon is not running or does not answer."""
+
+
+class ApiRequestError(SottovoceError):
+    """The daemon answered with an error."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class DaemonAddress:
+    """Where the daemon listens and the token to use."""
+
+    base_url: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    @property
+    def ws_url(self) -> str:
+        return self.base_url.replace("http://", "ws://", 1)
+
+
+def locate_daemon(paths: Paths, settings: Settings) -> DaemonAddress:
+    """The running daemon's address (runtime file, else config) and token."""
+    runtime = read_runtime(paths.runtime_file)
+    if runtime is not None:
+        base_url = runtime.base_url
+    else:
+        host = settings.server.host
+        host = f"[{host}]" if ":" in host else host
+        base_url = f"http://{host}:{settings.server.port}"
+    return DaemonAddress(base_url, read_token(paths.token_file))
+
+
+async def request_json(
+    session: aiohttp.ClientSession,
+    address: DaemonAddress,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Call the API; errors become ApiRequestError or DaemonUnavailableError with the message."""
+    try:
+        async with session.request(
+            method,
+            address.base_url + path,
+            json=body,
+            headers={**address.headers, **(headers or {})},
+        ) as response:
+            data: dict[str, Any] = await response.json(content_type=None)
+            if response.status >= 400:
+                message = data.get("error", {}).get("message", response.reason)
+                raise ApiRequestError(response.status, f"the daemon refused: {message}")
+            return data
+    except aiohttp.ClientConnectionError:
+        raise DaemonUnavailableError(
+            f"the Sottovoce daemon does not answer at {address.base_url}; start it with "
+            "`sottovoce serve`"
+        ) from None
+
+
+PartialHandler = Callable[[str], Awaitable[None]]
+
+
+async def dictate(
+    session: aiohttp.ClientSession,
+    address: DaemonAddress,
+    audio: AsyncIterator[bytes],
+    start: dict[str, Any],
+    on_partial: PartialHandler | None = None,
+) -> str:
+    """Stream PCM16 chunks to /v1/dictation, then stop; returns the final text."""
+    try:
+        ws = await session.ws_connect(address.ws_url + "/v1/dictation", headers=address.headers)
+    except aiohttp.WSServerHandshakeError as error:
+        raise ApiRequestError(
+            error.status, f"the daemon refused the dictation ({error.status})"
+        ) from None
+    except aiohttp.ClientConnectionError:
+        raise DaemonUnavailableError(
+            f"the Sottovoce daemon does not answer at {address.base_url}"
+        ) from None
+    async with ws:
+        await ws.send_json({"type": "start", **start})
+        await _expect(ws, "ready", on_partial)
+        # Partials arrive while audio is still being sent.
+        receiver = asyncio.create_task(_expect(ws, "final", on_partial))
+        try:
+            async for chunk in audio:
+                if receiver.done():
+                    break  # an error from the daemon: raised below
+                await ws.send_bytes(chunk)
+            if not receiver.done():
+                await ws.send_json({"type": "stop"})
+            final = await receiver
+        finally:
+            receiver.cancel()
+        return str(final["text"])
+
+
+async def _expect(
+    ws: aiohttp.ClientWebSocketResponse, wanted: str, on_partial: PartialHandler | None
+) -> dict[str, Any]:
+    async for message in ws:
+        if message.type != aiohttp.WSMsgType.TEXT:
+            break
+        event: dict[str, Any] = json.loads(message.data)
+        if event["type"] == wanted:
+            return event
+        if event["type"] == "error":
+            raise ApiRequestError(400, f"dictation failed: {event['message']}")
+        if event["type"] == "partial" and on_partial is not None:
+            await on_partial(str(event["text"]))
+    raise DaemonUnavailableError("the daemon closed the dictation before answering")

@@ -1,0 +1,182 @@
+"""WS /v1/dictation: stream 16 kHz mono PCM16, receive partial and final transcripts.
+
+Protocol: the client sends {"type": "start", ...} first, then binary PCM16
+frames, then {"type": "stop"} (or {"type": "cancel"}). The server answers
+{"type": "ready"}, then {"type": "partial", "text"} while audio arrives, and one
+{"type": "final", "text", "audio_seconds"} after stop, then closes. Errors are
+{"type": "error", "message", "code"} followed by a close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from typing import Annotated, Any, Literal
+
+from aiohttp import WSCloseCode, WSMsgType, web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from daemon.dictation.postprocess import TextRules
+from daemon.dictation.stream import DictationStream, FinalText
+from daemon.errors import SottovoceError
+from daemon.history.models import NewEntry
+from daemon.server.errors import from_domain_error
+from daemon.server.keys import HISTORY, SETTINGS, SPEECH
+from daemon.speech.audio import pcm16_to_float
+from daemon.speech.types import TranscribeOptions
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_S = 10.0
+MAX_FRAME_BYTES = 1 << 20
+
+
+class StartMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["start"]
+    sample_rate: Literal[16000] = 16000
+    language: Annotated[str, Field(max_length=3)] | None = None
+    model: str | None = None
+    vocabulary: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=200)] = []
+    prompt: Annotated[str, Field(max_length=1000)] | None = None
+    spoken_commands: bool | None = None
+    normalize_numbers: bool | None = None
+    source_app: Annotated[str, Field(max_length=200)] | None = None
+
+
+class ProtocolError(SottovoceError):
+    """The client broke the dictation protocol."""
+
+
+async def _send_error(ws: web.WebSocketResponse, message: str, code: str) -> None:
+    with contextlib.suppress(ConnectionError, RuntimeError):
+        await ws.send_json({"type": "error", "message": message, "code": code})
+        await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=code.encode())
+
+
+def _parse_start(message: Any) -> StartMessage:
+    if message.type != WSMsgType.TEXT:
+        raise ProtocolError("the first message must be a JSON start message, not audio")
+    try:
+        return StartMessage.model_validate_json(message.data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "message"
+        raise ProtocolError(f"invalid start message: {where}: {first['msg']}") from None
+
+
+def _control(data: str) -> str:
+    try:
+        kind = json.loads(data).get("type")
+    except (ValueError, AttributeError):
+        raise ProtocolError("text messages must be JSON objects with a type") from None
+    if kind not in ("stop", "cancel"):
+        raise ProtocolError(f"unknown message type {kind!r}; expected 'stop' or 'cancel'")
+    return str(kind)
+
+
+def _stream(
+    request: web.Request, start: StartMessage, ws: web.WebSocketResponse
+) -> DictationStream:
+    settings = request.app[SETTINGS]
+    dictation = settings.dictation
+    vocabulary = [*dictation.vocabulary, *start.vocabulary]
+    rules = TextRules(
+        replacements=dictation.replacements,
+        spoken_commands=dictation.spoken_commands
+        if start.spoken_commands is None
+        else start.spoken_commands,
+        normalize_numbers=dictation.normalize_numbers
+        if start.normalize_numbers is None
+        else start.normalize_numbers,
+    )
+    options = TranscribeOptions(
+        language=start.language or settings.speech.language or None,
+        prompt=start.prompt,
+        hotwords=", ".join(vocabulary) or None,
+        vad=settings.speech.vad,
+        beam_size=settings.speech.beam_size,
+    )
+
+    async def on_partial(text: str) -> None:
+        if not ws.closed:
+            await ws.send_json({"type": "partial", "text": text})
+
+    speech = request.app[SPEECH]
+    model = speech.holder(speech.model_name(start.model)).name
+    return DictationStream(speech, options, rules, on_partial, model, dictation.max_seconds)
+
+
+async def dictation(request: web.Request) -> web.WebSocketResponse:
+    """Run one dictation over a WebSocket."""
+    ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=MAX_FRAME_BYTES)
+    await ws.prepare(request)
+    stream: DictationStream | None = None
+    try:
+        try:
+            first = await ws.receive(timeout=START_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            raise ProtocolError("no start message within 10 s") from None
+        if first.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+            return ws
+        start = _parse_start(first)
+        stream = _stream(request, start, ws)
+        stream.start()
+        await ws.send_json({"type": "ready"})
+        started = time.perf_counter()
+        final = await _receive_audio(ws, stream)
+        if final is not None and final.text:
+            await request.app[HISTORY].async_record(
+                NewEntry(
+                    kind="dictation",
+                    output_text=final.text,
+                    audio_seconds=final.audio_seconds,
+                    source_app=start.source_app,
+                    model=start.model or request.app[SPEECH].default,
+                    duration_seconds=time.perf_counter() - started,
+                )
+            )
+    except SottovoceError as error:
+        code = (
+            "protocol_error" if isinstance(error, ProtocolError) else from_domain_error(error).code
+        )
+        await _send_error(ws, str(error), code or "error")
+    finally:
+        if stream is not None:
+            await stream.aclose()
+    return ws
+
+
+async def _receive_audio(ws: web.WebSocketResponse, stream: DictationStream) -> FinalText | None:
+    """Feed audio until stop (the final text), cancel or a vanished client (None)."""
+    carry = b""  # a PCM16 sample split across two frames
+    async for message in ws:
+        if message.type == WSMsgType.BINARY:
+            data = carry + message.data
+            usable = len(data) - len(data) % 2
+            carry = data[usable:]
+            if usable:
+                stream.feed(pcm16_to_float(data[:usable]))
+        elif message.type == WSMsgType.TEXT:
+            if _control(message.data) == "cancel":
+                await ws.send_json({"type": "cancelled"})
+                await ws.close()
+                return None
+            final = await stream.finish()
+            await ws.send_json(
+                {
+                    "type": "final",
+                    "text": final.text,
+                    "audio_seconds": round(final.audio_seconds, 3),
+                }
+            )
+            await ws.close()
+            return final
+        else:
+            break
+    log.info("dictation client left before stop")
+    return None
