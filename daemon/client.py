@@ -94,8 +94,9 @@ async def dictate(
     audio: AsyncIterator[bytes],
     start: dict[str, Any],
     on_partial: PartialHandler | None = None,
-) -> str:
-    """Stream PCM16 chunks to /v1/dictation, then stop; returns the final text."""
+    cancelled: Callable[[], bool] | None = None,
+) -> str | None:
+    """Stream PCM16 chunks to /v1/dictation, then stop; the final text (None if cancelled)."""
     try:
         ws = await session.ws_connect(address.ws_url + "/v1/dictation", headers=address.headers)
     except aiohttp.WSServerHandshakeError as error:
@@ -116,6 +117,9 @@ async def dictate(
                 if receiver.done():
                     break  # an error from the daemon: raised below
                 await ws.send_bytes(chunk)
+            if cancelled is not None and cancelled() and not receiver.done():
+                await ws.send_json({"type": "cancel"})
+                return None
             if not receiver.done():
                 await ws.send_json({"type": "stop"})
             final = await receiver

@@ -7,12 +7,16 @@ import contextlib
 import logging
 import os
 import signal
+from collections.abc import Coroutine
+from typing import Any
 
 from aiohttp import web
 
 from daemon import __version__
 from daemon.auth import load_or_create_token
+from daemon.client import DaemonAddress
 from daemon.config import Settings
+from daemon.desktop import hotkeys_possible
 from daemon.errors import SottovoceError
 from daemon.paths import Paths
 from daemon.runtime import InstanceLock, RuntimeInfo, write_runtime
@@ -51,15 +55,51 @@ async def async_serve(settings: Settings, paths: Paths, stop: asyncio.Event | No
                 f"{error.strerror or error}; choose another port with --port or in config"
             ) from None
         port = _bound_port(runner) if not settings.server.unix_socket else 0
-        write_runtime(
-            paths.runtime_file, RuntimeInfo(os.getpid(), settings.server.host, port, __version__)
-        )
+        info = RuntimeInfo(os.getpid(), settings.server.host, port, __version__)
+        write_runtime(paths.runtime_file, info)
         log.info("Sottovoce %s listening on %s:%s", __version__, settings.server.host, port)
+        agent = _start_agent(settings, DaemonAddress(info.base_url, token))
         await stop.wait()
         log.info("shutting down")
+        if agent is not None:
+            agent.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await agent
     finally:
         paths.runtime_file.unlink(missing_ok=True)
         await runner.cleanup()
+
+
+def _start_agent(settings: Settings, address: DaemonAddress) -> asyncio.Task[None] | None:
+    """Run the desktop agent beside the server when a display exists."""
+    if not settings.hotkeys.enabled:
+        log.info("hotkeys are turned off in the config (hotkeys.enabled)")
+        return None
+    if settings.server.unix_socket:
+        log.info("hotkeys are off: the agent talks to the daemon over TCP only")
+        return None
+    if not hotkeys_possible():
+        log.info("no display: hotkeys are off; serving the API only")
+        return None
+    from hotkeys.agent import Agent
+    from hotkeys.ui import LogUI
+
+    try:
+        agent = Agent(settings, lambda: address, LogUI())
+    except SottovoceError as error:
+        log.error("hotkeys are off: %s", error)
+        return None
+    return asyncio.create_task(_guarded(agent.async_run()), name="desktop-agent")
+
+
+async def _guarded(work: Coroutine[Any, Any, None]) -> None:
+    # The API keeps serving whatever happens to the desktop side.
+    try:
+        await work
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:
+        log.exception("the desktop agent stopped: %s; the API keeps serving", type(error).__name__)
 
 
 def _bound_port(runner: web.AppRunner) -> int:

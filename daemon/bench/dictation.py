@@ -42,7 +42,7 @@ async def _stream_once(address: DaemonAddress, pcm: bytes) -> tuple[float, str]:
         stopped = time.perf_counter()
 
     async with aiohttp.ClientSession() as session:
-        text = await dictate(session, address, chunks(), {})
+        text = await dictate(session, address, chunks(), {}) or ""
     return time.perf_counter() - stopped, text
 
 

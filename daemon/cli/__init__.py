@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
 from daemon import __version__
 from daemon.errors import SottovoceError
 from daemon.guard import install_outbound_guard
+from daemon.paths import HOME_ENV
 
 log = logging.getLogger(__name__)
 
@@ -18,16 +20,17 @@ Command = Callable[[argparse.Namespace], int]
 
 def build_parser() -> argparse.ArgumentParser:
     """Every subcommand, each registered by its own module."""
-    from daemon.cli import basic, bench, client_commands, history, models
+    from daemon.cli import agent, autostart, basic, bench, client_commands, history, models
 
     parser = argparse.ArgumentParser(
         prog="sottovoce", description="Private local dictation and rewriting."
     )
     parser.add_argument("--version", action="version", version=f"sottovoce {__version__}")
     parser.add_argument("--config", help="config file (default: the user config dir)")
+    parser.add_argument("--home", help="keep every file under this folder (same as SOTTOVOCE_HOME)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (basic, models, history, client_commands, bench):
+    for module in (basic, models, history, client_commands, agent, autostart, bench):
         module.register(commands)
     return parser
 
@@ -38,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_outbound_guard()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.home:
+        # Before any Paths is built: a Windows Run key cannot set environment variables.
+        os.environ[HOME_ENV] = args.home
     handler: Command = args.handler
     try:
         return handler(args)

@@ -103,7 +103,7 @@ def _dictate(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"… {text}", file=sys.stderr, flush=True)
 
-    async def run() -> str:
+    async def run() -> str | None:
         async with aiohttp.ClientSession() as session:
             return await dictate(session, address, _chunks(pcm, args.speed), start, show)
 

@@ -71,6 +71,9 @@ class X11Clipboard(Clipboard):
 
     def _selection_owner(self) -> SelectionOwner:
         with self._lock:
+            if self._owner is not None and not self._owner.alive:
+                self._owner.close()  # its X connection was lost: start afresh
+                self._owner = None
             if self._owner is None:
                 try:
                     self._owner = SelectionOwner(self._display_name)
@@ -165,7 +168,8 @@ class X11Clipboard(Clipboard):
     def write_text(self, text: str, *, transient: bool = False) -> ClipboardTicket:
         """Own the clipboard with `text`; transient text carries the password-manager hint."""
         generation = self._selection_owner().own(CLIPBOARD, text_offer(text, transient=transient))
-        assert generation is not None  # only a conditional own() can decline
+        if generation is None:  # only an own() with `replacing` declines; this one has none
+            raise ClipboardError("could not take the X clipboard")
         return ClipboardTicket(generation, transient, text)
 
     def restore(

@@ -8,12 +8,15 @@ sees that keycode change meaning under it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from Xlib import XK, X
+from Xlib import error as xerror
 from Xlib.display import Display
 from Xlib.ext import xtest
 
@@ -87,6 +90,13 @@ def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+@dataclass
+class _Keymap:
+    keys: dict[int, tuple[int, int]]  # keysym -> (keycode, level 0 or 1)
+    empty: list[int]  # keycodes without any keysym
+    per_keycode: int
+
+
 class XTestKeyboard:
     """Types text and sends shortcuts on an X display through XTEST."""
 
@@ -96,8 +106,8 @@ class XTestKeyboard:
         self._char_delay = char_delay
         self._lock = threading.Lock()
         self._display: Display | None = None
-        self._borrowed: dict[int, int] = {}  # keysym -> spare keycode we mapped it to
-        self._spares_used: list[int] = []  # least recently used first
+        # keysym -> spare keycode we mapped it to, least recently used first
+        self._borrowed: dict[int, int] = {}
 
     def is_available(self) -> bool:
         """Whether the display answers and offers XTEST."""
@@ -107,6 +117,22 @@ class XTestKeyboard:
         except DisplayError:
             return False
         return True
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[Display]:
+        """The connection, under the lock; a lost connection becomes an InjectionError."""
+        with self._lock:
+            try:
+                yield self._connect()
+            except DisplayError as exc:
+                raise InjectionError(str(exc)) from exc
+            except (xerror.ConnectionClosedError, OSError) as exc:
+                lost, self._display = self._display, None
+                self._borrowed.clear()  # the server (and its keymap) may be gone
+                if lost is not None:
+                    with contextlib.suppress(xerror.ConnectionClosedError, OSError):
+                        lost.close()
+                raise InjectionError("the connection to the X display was lost") from exc
 
     def _connect(self) -> Display:
         if self._display is None:
@@ -137,77 +163,67 @@ class XTestKeyboard:
 
     # Keymap -----------------------------------------------------------------
 
-    def _keymap(self, display: Display) -> tuple[dict[int, tuple[int, int]], list[int], int]:
-        """keysym -> (keycode, level 0/1), the empty keycodes, keysyms per keycode."""
+    def _keymap(self, display: Display) -> _Keymap:
+        """The server's keymap now (read each time: the user may switch layouts)."""
         first = display.display.info.min_keycode
         count = display.display.info.max_keycode - first + 1
         rows = display.get_keyboard_mapping(first, count)
-        found: dict[int, tuple[int, int]] = {}
-        empty: list[int] = []
+        keymap = _Keymap({}, [], len(rows[0]) if rows else 2)
         for offset, row in enumerate(rows):
             keycode = first + offset
             if not any(row):
-                empty.append(keycode)
+                keymap.empty.append(keycode)
                 continue
             # Only the first group's two levels are reachable with Shift alone.
             for level in (0, 1):
                 keysym = row[level] if level < len(row) else X.NoSymbol
-                if keysym != X.NoSymbol and (keysym not in found or found[keysym][1] > level):
-                    found[keysym] = (keycode, level)
-        per_keycode = len(rows[0]) if rows else 2
-        return found, empty, per_keycode
+                known = keymap.keys.get(keysym)
+                if keysym != X.NoSymbol and (known is None or known[1] > level):
+                    keymap.keys[keysym] = (keycode, level)
+        return keymap
 
     def _unmap_borrowed(self, display: Display) -> None:
         if not self._borrowed:
             return
-        _, _, per_keycode = self._keymap(display)
+        blank = [X.NoSymbol] * self._keymap(display).per_keycode
         for keycode in self._borrowed.values():
-            display.change_keyboard_mapping(keycode, [[X.NoSymbol] * per_keycode])
+            display.change_keyboard_mapping(keycode, [blank])
         self._borrowed.clear()
-        self._spares_used.clear()
 
-    def _resolve(self, display: Display, keysyms: Iterable[int]) -> dict[int, tuple[int, int]]:
+    def _resolve(
+        self, display: Display, keymap: _Keymap, keysyms: Iterable[int]
+    ) -> dict[int, tuple[int, int]]:
         """Keycode and level for each keysym, borrowing spare keycodes for missing ones."""
-        found, empty, per_keycode = self._keymap(display)
         wanted = list(dict.fromkeys(keysyms))
-        missing = [k for k in wanted if k not in found]
-        if len(missing) > len(empty) + len(self._borrowed):
+        for keysym in wanted:
+            if keysym in self._borrowed:  # most recently used last
+                self._borrowed[keysym] = self._borrowed.pop(keysym)
+        missing = [k for k in wanted if k not in keymap.keys]
+        recyclable = [k for k in self._borrowed if k not in wanted]
+        if len(missing) > len(keymap.empty) + len(recyclable):
             raise InjectionError(
                 f"the text needs {len(missing)} characters that the keyboard layout lacks, "
-                f"more than the {len(empty)} free keycodes"
+                f"more than the {len(keymap.empty) + len(recyclable)} free keycodes"
             )
         for keysym in missing:
-            keycode = self._borrow_keycode(display, keysym, empty, set(missing), per_keycode)
-            found[keysym] = (keycode, 0)
-        return {k: found[k] for k in wanted}
+            if keymap.empty:
+                keycode = keymap.empty.pop()  # high free keycodes are the least likely real keys
+            else:
+                keycode = self._borrowed.pop(recyclable.pop(0))
+            # Both levels carry the keysym, so Shift or Caps Lock cannot change it.
+            row = [keysym, keysym] + [X.NoSymbol] * (keymap.per_keycode - 2)
+            display.change_keyboard_mapping(keycode, [row])
+            self._borrowed[keysym] = keycode
+            keymap.keys[keysym] = (keycode, 0)
+            logger.debug("mapped keysym 0x%x to spare keycode %d", keysym, keycode)
+        return {k: keymap.keys[k] for k in wanted}
 
-    def _borrow_keycode(
-        self, display: Display, keysym: int, empty: list[int], needed: set[int], per_keycode: int
-    ) -> int:
-        if empty:
-            keycode = empty.pop()  # the highest free keycodes are the least likely to be real keys
-        else:
-            # Reuse the least recently used borrowed keycode this text does not need.
-            keycode = next(
-                code
-                for code in self._spares_used
-                if not any(k in needed and c == code for k, c in self._borrowed.items())
-            )
-            self._borrowed = {k: c for k, c in self._borrowed.items() if c != keycode}
-            self._spares_used.remove(keycode)
-        # Both levels carry the keysym, so a held Shift or Caps Lock cannot change it.
-        row = [keysym, keysym] + [X.NoSymbol] * (per_keycode - 2)
-        display.change_keyboard_mapping(keycode, [row])
-        self._borrowed[keysym] = keycode
-        self._spares_used.append(keycode)
-        logger.debug("mapped keysym 0x%x to spare keycode %d", keysym, keycode)
-        return keycode
-
-    def _keycode_for_names(self, display: Display, names: Iterable[str]) -> int:
+    @staticmethod
+    def _keycode_for_names(keymap: _Keymap, names: Iterable[str]) -> int:
         for name in names:
-            keycodes = list(display.keysym_to_keycodes(_named_keysym(name)))
-            if keycodes:
-                return keycodes[0][0]
+            found = keymap.keys.get(_named_keysym(name))
+            if found is not None:
+                return found[0]
         raise InjectionError(f"the keyboard layout has no {' or '.join(names)} key")
 
     # Actions ----------------------------------------------------------------
@@ -217,8 +233,7 @@ class XTestKeyboard:
 
     def release_modifiers(self) -> None:
         """Release every modifier key still down (e.g. from the hotkey the user pressed)."""
-        with self._lock:
-            display = self._connect()
+        with self._session() as display:
             self._release_modifiers(display)
             display.sync()
 
@@ -231,18 +246,18 @@ class XTestKeyboard:
 
     def send_chord(self, hotkey: Hotkey) -> None:
         """Press the modifiers, tap the key, release the modifiers (e.g. Ctrl+V)."""
-        with self._lock:
-            display = self._connect()
+        with self._session() as display:
             self._release_modifiers(display)
+            keymap = self._keymap(display)
             modifiers = [
-                self._keycode_for_names(display, _MODIFIER_KEYSYMS[m])
+                self._keycode_for_names(keymap, _MODIFIER_KEYSYMS[m])
                 for m in ("ctrl", "alt", "alt_gr", "shift", "cmd")
                 if m in hotkey.modifiers
             ]
             keysym = self._hotkey_keysym(hotkey)
-            keycode, level = self._resolve(display, [keysym])[keysym]
+            keycode, level = self._resolve(display, keymap, [keysym])[keysym]
             if level == 1 and "shift" not in hotkey.modifiers:
-                modifiers.append(self._keycode_for_names(display, _MODIFIER_KEYSYMS["shift"]))
+                modifiers.append(self._keycode_for_names(keymap, _MODIFIER_KEYSYMS["shift"]))
             for modifier in modifiers:
                 self._fake(display, modifier, press=True)
             self._fake(display, keycode, press=True)
@@ -262,18 +277,18 @@ class XTestKeyboard:
 
     def focused_app(self) -> str | None:
         """The focused window's WM_CLASS class ("XTerm", "Tk"), if known."""
-        with self._lock:
-            return focused_app_class(self._connect())
+        with self._session() as display:
+            return focused_app_class(display)
 
     def type_text(self, text: str) -> None:
         """Type `text` exactly, whatever the keyboard layout (newlines press Return)."""
         text = _normalise_newlines(text)
         keysyms = [char_keysym(char) for char in text]
-        with self._lock:
-            display = self._connect()
+        with self._session() as display:
             self._release_modifiers(display)
-            keys = self._resolve(display, keysyms)
-            shift = self._keycode_for_names(display, _MODIFIER_KEYSYMS["shift"])
+            keymap = self._keymap(display)
+            keys = self._resolve(display, keymap, keysyms)
+            shift = self._keycode_for_names(keymap, _MODIFIER_KEYSYMS["shift"])
             caps_lock = bool(display.screen().root.query_pointer().mask & X.LockMask)
             for index, (char, keysym) in enumerate(zip(text, keysyms, strict=True)):
                 keycode, level = keys[keysym]

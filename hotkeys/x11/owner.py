@@ -99,6 +99,11 @@ class SelectionOwner:
 
     # Calls from other threads -----------------------------------------------
 
+    @property
+    def alive(self) -> bool:
+        """Whether the owner thread still runs (False after close() or a lost connection)."""
+        return self._alive and not self._closed
+
     def call(self, function: Callable[[Display], T], timeout: float = 5.0) -> T:
         """Run `function(display)` on the owner thread, which alone uses its connection."""
         future: Future[T] = Future()

@@ -7,13 +7,12 @@ the display name passed explicitly, so no test leaks onto the developer's screen
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from hotkeys.x11.clipboard import X11Clipboard
 from hotkeys.x11.keyboard import XTestKeyboard
-from tests.hotkeys.xapps import TkEditor, XtermLine, Xvfb, require_tools
+from tests.hotkeys.xapps import TkEditor, XtermLines, Xvfb, require_tools
 
 
 @pytest.fixture(scope="session")
@@ -63,9 +62,16 @@ def editor(xvfb: Xvfb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TkE
     app.close()
 
 
+@pytest.fixture(scope="module")
+def terminal(xvfb: Xvfb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[XtermLines]:
+    """One xterm per module."""
+    app = XtermLines(xvfb, tmp_path_factory.mktemp("xterm"))
+    yield app
+    app.close()
+
+
 @pytest.fixture
-def xterm(xvfb: Xvfb, tmp_path: Path) -> Iterator[XtermLine]:
-    """A focused xterm that records the next line typed into it."""
-    terminal = XtermLine(xvfb, tmp_path)
-    yield terminal
-    terminal.close()
+def xterm(terminal: XtermLines) -> XtermLines:
+    """The module's xterm, focused, recording the lines typed into it."""
+    terminal.focus()
+    return terminal

@@ -21,7 +21,7 @@ from hotkeys.inject import (
 from hotkeys.parse import Hotkey, parse_hotkey
 from hotkeys.x11.clipboard import TRANSIENT_HINT, X11Clipboard
 from hotkeys.x11.keyboard import XTestKeyboard
-from tests.hotkeys.xapps import TkEditor, XtermLine, Xvfb
+from tests.hotkeys.xapps import TkEditor, XtermLines, Xvfb
 
 pytestmark = pytest.mark.x11
 CTRL_V = parse_hotkey("<ctrl>+v")
@@ -171,7 +171,7 @@ def test_typing_into_tk_replaces_nothing_and_keeps_unicode(
 
 
 def test_auto_types_short_text_into_a_terminal(
-    keyboard: XTestKeyboard, clipboard: X11Clipboard, xterm: XtermLine
+    keyboard: XTestKeyboard, clipboard: X11Clipboard, xterm: XtermLines
 ) -> None:
     injector = create_injector("auto", clipboard, keyboard)
 
@@ -193,8 +193,20 @@ def test_auto_pastes_multi_line_text_where_a_paste_key_exists(
     assert editor.wait_text("S: cough\nO: 37.5 °C") == "S: cough\nO: 37.5 °C"
 
 
+def test_auto_pastes_when_the_text_needs_more_keys_than_the_keymap_can_lend(
+    editor: TkEditor, clipboard: X11Clipboard, keyboard: XTestKeyboard
+) -> None:
+    editor.reset("")
+    text = "абвгдежзийклмнопрстуфхцчшщъыьэюя αβγδεζηθικλμνξοπρστυφχψω"  # > free keycodes
+
+    result = create_injector("auto", clipboard, keyboard).inject(text)
+
+    assert result.method == "paste"
+    assert editor.wait_text(text) == text
+
+
 def test_paste_refuses_an_application_without_a_paste_key(
-    clipboard: X11Clipboard, keyboard: XTestKeyboard, xterm: XtermLine
+    clipboard: X11Clipboard, keyboard: XTestKeyboard, xterm: XtermLines
 ) -> None:
     with pytest.raises(InjectionError, match="no key that pastes"):
         PasteInjector(clipboard, keyboard).inject("text")

@@ -11,7 +11,7 @@ from Xlib.ext import xtest
 
 from hotkeys.inject import InjectionError
 from hotkeys.x11.keyboard import XTestKeyboard, char_keysym
-from tests.hotkeys.xapps import XtermLine, Xvfb
+from tests.hotkeys.xapps import XtermLines, Xvfb
 
 pytestmark = pytest.mark.x11
 
@@ -42,7 +42,7 @@ def press(display: Display, name: str, down: bool = True) -> None:
     ],
 )
 def test_typed_text_arrives_in_xterm_exactly(
-    keyboard: XTestKeyboard, xterm: XtermLine, text: str
+    keyboard: XTestKeyboard, xterm: XtermLines, text: str
 ) -> None:
     keyboard.type_text(text + "\n")
 
@@ -50,7 +50,7 @@ def test_typed_text_arrives_in_xterm_exactly(
 
 
 def test_modifiers_still_held_from_the_hotkey_do_not_turn_text_into_shortcuts(
-    keyboard: XTestKeyboard, xterm: XtermLine, user: Display
+    keyboard: XTestKeyboard, xterm: XtermLines, user: Display
 ) -> None:
     press(user, "Control_L")  # the user still holds Ctrl+Alt of the hotkey
     press(user, "Alt_L")
@@ -61,7 +61,7 @@ def test_modifiers_still_held_from_the_hotkey_do_not_turn_text_into_shortcuts(
 
 
 def test_caps_lock_does_not_change_the_typed_case(
-    keyboard: XTestKeyboard, xterm: XtermLine, user: Display
+    keyboard: XTestKeyboard, xterm: XtermLines, user: Display
 ) -> None:
     press(user, "Caps_Lock")
     press(user, "Caps_Lock", down=False)
@@ -80,7 +80,7 @@ def mapped(display: Display, keysym: int) -> bool:
 
 
 def test_borrowed_keycodes_go_back_to_the_keymap_on_close(
-    xvfb: Xvfb, xterm: XtermLine, user: Display
+    xvfb: Xvfb, xterm: XtermLines, user: Display
 ) -> None:
     keys = XTestKeyboard(xvfb.name, char_delay=0)  # "ŧ": typed by no other test
     keys.type_text("ŧ\n")
@@ -92,8 +92,46 @@ def test_borrowed_keycodes_go_back_to_the_keymap_on_close(
     assert not mapped(user, char_keysym("ŧ"))
 
 
+def free_keycodes(display: Display) -> int:
+    first = display.display.info.min_keycode
+    rows = display.get_keyboard_mapping(first, display.display.info.max_keycode - first + 1)
+    return sum(1 for row in rows if not any(row))
+
+
+CYRILLIC = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
+GREEK = "αβγδεζηθικλμνξοπρστυφχψω"
+
+
+def test_borrowed_keycodes_are_recycled_for_later_texts(
+    xvfb: Xvfb, xterm: XtermLines, user: Display
+) -> None:
+    free = free_keycodes(user)
+    assert 2 <= free <= len(GREEK)
+    keys = XTestKeyboard(xvfb.name, char_delay=0)
+    try:
+        keys.type_text(CYRILLIC[:free] + "\n")
+        assert xterm.line() == CYRILLIC[:free]
+        keys.type_text(GREEK[:free] + "\n")  # every spare keycode changes meaning
+        assert xterm.line() == GREEK[:free]
+    finally:
+        keys.close()
+    assert free_keycodes(user) == free
+
+
+def test_a_text_needing_more_spare_keycodes_than_exist_is_refused_before_typing(
+    xvfb: Xvfb, xterm: XtermLines, user: Display
+) -> None:
+    free = free_keycodes(user)
+    with XTestKeyboard(xvfb.name) as keys:
+        with pytest.raises(InjectionError, match="lacks"):
+            keys.type_text("x" + CYRILLIC[: free + 1])
+        keys.type_text("after\n")
+
+    assert xterm.line() == "after"
+
+
 def test_control_characters_are_refused_before_anything_is_typed(
-    keyboard: XTestKeyboard, xterm: XtermLine
+    keyboard: XTestKeyboard, xterm: XtermLines
 ) -> None:
     with pytest.raises(InjectionError, match="U\\+0007"):
         keyboard.type_text("ring \a bell")
@@ -102,5 +140,5 @@ def test_control_characters_are_refused_before_anything_is_typed(
     assert xterm.line() == "after"
 
 
-def test_focused_app_names_the_terminal(keyboard: XTestKeyboard, xterm: XtermLine) -> None:
+def test_focused_app_names_the_terminal(keyboard: XTestKeyboard, xterm: XtermLines) -> None:
     assert keyboard.focused_app() == "XTerm"

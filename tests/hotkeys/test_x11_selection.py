@@ -13,7 +13,7 @@ from hotkeys.inject import TypeInjector
 from hotkeys.selection import capture_selection, replace_selection
 from hotkeys.x11.clipboard import X11Clipboard
 from hotkeys.x11.keyboard import XTestKeyboard
-from tests.hotkeys.xapps import TkEditor, Xvfb, XtermLine
+from tests.hotkeys.xapps import TkEditor, XtermLines, Xvfb
 
 pytestmark = pytest.mark.x11
 
@@ -33,7 +33,7 @@ def test_capture_returns_the_selection_and_restores_the_clipboard(
     x: Xvfb, editor: TkEditor, clipboard: X11Clipboard, keyboard: XTestKeyboard
 ) -> None:
     x.set_clipboard("the user's clipboard – ✓".encode())
-    editor.reset("Pt denies chest pain. BP 120/80, 37.5 °C", select=True)
+    editor.reset("Pt denies chest pain. BP 120/80, 37.5 °C", select=True, export=False)
 
     captured = capture_selection(clipboard, keyboard)
 
@@ -49,7 +49,7 @@ def test_capture_then_replace_swaps_the_text_without_stray_keystrokes(
     for name in ("Alt_L", "Shift_L"):
         xtest.fake_input(user, X.KeyPress, user.keysym_to_keycode(XK.string_to_keysym(name)))
     user.sync()
-    editor.reset("teh pateint", select=True)
+    editor.reset("teh pateint", select=True, export=False)
 
     captured = capture_selection(clipboard, keyboard)
     assert captured == "teh pateint"
@@ -100,7 +100,7 @@ def test_a_stale_primary_of_another_application_is_not_taken_for_the_selection(
 
 
 def test_capture_in_xterm_sends_no_ctrl_c_to_the_running_program(
-    clipboard: X11Clipboard, keyboard: XTestKeyboard, xterm: XtermLine
+    clipboard: X11Clipboard, keyboard: XTestKeyboard, xterm: XtermLines
 ) -> None:
     assert capture_selection(clipboard, keyboard) is None
 

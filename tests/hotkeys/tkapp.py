@@ -68,6 +68,7 @@ class Editor:
         elif op == "modes":
             self.paste_mode = command.get("paste", "normal")
             self.copy_mode = command.get("copy", "normal")
+            self.text.configure(exportselection=command.get("export", True))
         elif op == "focus":
             self.text.focus_force()
         elif op == "own_clipboard":

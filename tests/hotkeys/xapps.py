@@ -214,10 +214,19 @@ class TkEditor:
         assert read_line(self.process.stdout, 10) == "ok"
 
     def reset(
-        self, text: str = "", *, select: bool = False, paste: str = "normal", copy: str = "normal"
+        self,
+        text: str = "",
+        *,
+        select: bool = False,
+        paste: str = "normal",
+        copy: str = "normal",
+        export: bool = True,
     ) -> None:
-        """Set the text (optionally all selected) and behaviour, and take the focus."""
-        self.command("modes", paste=paste, copy=copy)
+        """Set the text (optionally all selected) and behaviour, and take the focus.
+
+        `export=False` keeps the selection out of PRIMARY, so only a real copy can read it.
+        """
+        self.command("modes", paste=paste, copy=copy, export=export)
         self.command("set", text=text, select=select)
         self.x.focus(self.window)
         self.command("focus")
@@ -239,16 +248,19 @@ class TkEditor:
             self.process.stdout.close()
 
 
-class XtermLine:
-    """An xterm whose shell reads one line and saves it: what was typed into it, exactly."""
+class XtermLines:
+    """An xterm whose shell saves every line typed into it: what arrived, exactly."""
 
     def __init__(self, x: Xvfb, workdir: Path) -> None:
+        self.x = x
         self.title = f"sottovoce-xterm-{uuid.uuid4().hex[:8]}"
         self.out = workdir / f"{self.title}.out"
         self.interrupted = workdir / f"{self.title}.int"
+        self.seen = 0
+        # A ^C would run the trap and interrupt `read`; the loop goes on reading.
         script = (
             f"trap 'printf INT > {self.interrupted}' INT; "
-            f'IFS= read -r line; printf %s "$line" > {self.out}.tmp; mv {self.out}.tmp {self.out}'
+            f"while :; do if IFS= read -r line; then printf '%s\\n' \"$line\" >> {self.out}; fi; done"
         )
         self.process = subprocess.Popen(
             ["xterm", "-u8", "-title", self.title, "-e", "sh", "-c", script],
@@ -258,18 +270,26 @@ class XtermLine:
         )
         try:
             self.window = x.find_window(self.title)
-            x.focus(self.window)
         except BaseException:
             stop(self.process)
             raise
 
+    def focus(self) -> None:
+        """Give the terminal the keyboard focus."""
+        self.x.focus(self.window)
+
+    def _lines(self) -> list[str]:
+        if not self.out.exists():
+            return []
+        return self.out.read_text(encoding="utf-8").split("\n")[:-1]
+
     def line(self, timeout: float = 5.0) -> str | None:
-        """The line the shell read, once it has read one."""
-        return wait_for(
-            lambda: self.out.read_text(encoding="utf-8") if self.out.exists() else None,
-            lambda line: line is not None,
-            timeout,
-        )
+        """The next line the shell read, or None if none came within `timeout`."""
+        lines = wait_for(self._lines, lambda lines: len(lines) > self.seen, timeout)
+        if len(lines) <= self.seen:
+            return None
+        self.seen += 1
+        return lines[self.seen - 1]
 
     def close(self) -> None:
         """Close the terminal."""

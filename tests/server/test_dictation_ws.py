@@ -33,9 +33,10 @@ async def stream(
     before: list[dict[str, Any]] = []
     after: list[dict[str, Any]] = []
     stopped = False
-    async with aiohttp.ClientSession() as session, session.ws_connect(
-        daemon.base_url + "/v1/dictation", headers=daemon.headers
-    ) as ws:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(daemon.base_url + "/v1/dictation", headers=daemon.headers) as ws,
+    ):
         await ws.send_json({"type": "start", **(start or {})})
 
         async def receive() -> None:
@@ -111,9 +112,10 @@ async def _raw(
     daemon: RunningDaemon, *messages: str | bytes, close: bool = False
 ) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
-    async with aiohttp.ClientSession() as session, session.ws_connect(
-        daemon.base_url + "/v1/dictation", headers=daemon.headers
-    ) as ws:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(daemon.base_url + "/v1/dictation", headers=daemon.headers) as ws,
+    ):
         for message in messages:
             if isinstance(message, bytes):
                 await ws.send_bytes(message)
@@ -198,9 +200,10 @@ async def test_websocket_needs_token_and_refuses_foreign_origin(daemon: RunningD
 
 async def test_dictation_is_recorded_in_history(daemon: RunningDaemon, sentence: bytes) -> None:
     await stream(daemon, sentence, {"source_app": "xterm"}, realtime=False)
-    async with aiohttp.ClientSession() as session, session.get(
-        daemon.base_url + "/v1/history?limit=1", headers=daemon.headers
-    ) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(daemon.base_url + "/v1/history?limit=1", headers=daemon.headers) as response,
+    ):
         entry = (await response.json())["data"][0]
     assert entry["kind"] == "dictation" and entry["source_app"] == "xterm"
     assert words(entry["output_text"]) == words(SENTENCE)

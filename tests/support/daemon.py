@@ -46,6 +46,9 @@ class RunningDaemon:
 def daemon_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of a daemon or CLI process using `home`."""
     env = dict(os.environ)
+    # No desktop unless a test asks for one: the daemon would start its hotkey agent.
+    for name in ("DISPLAY", "WAYLAND_DISPLAY"):
+        env.pop(name, None)
     env["SOTTOVOCE_HOME"] = str(home)
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra or {})

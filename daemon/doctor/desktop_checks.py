@@ -1,0 +1,146 @@
+"""The desktop: display server, hotkey backend, microphone and clipboard hygiene."""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+from daemon.doctor.check import Check, info, passed, warn
+from daemon.doctor.context import Context
+from daemon.doctor.session import detect_session, x11_extensions
+
+API_ONLY = "no display: no hotkeys and no tray, the daemon serves its API only"
+X11_FIX = 'log in to an "Xorg"/"X11" session for hotkeys in every application'
+#: pynput's xorg listener reads keys through RECORD; keystrokes go out through XTEST.
+X11_NEEDS = ("RECORD", "XTEST")
+
+
+def display_server(ctx: Context) -> Check:
+    """The display server the desktop agent would use."""
+    session = detect_session(ctx.environ, ctx.platform)
+    if session.kind == "none":
+        return info("display", API_ONLY)
+    if session.kind in ("macos", "windows"):
+        return passed("display", f"{'macOS' if session.kind == 'macos' else 'Windows'} desktop")
+    if session.kind == "wayland":
+        xwayland = f", XWayland on {session.x_display}" if session.x_display else ", no XWayland"
+        return info("display", f"Wayland{xwayland}")
+    assert session.x_display is not None
+    if x11_extensions(session.x_display) is None:
+        return warn(
+            "display",
+            f"DISPLAY={session.x_display} but no X server answers there",
+            "start Sottovoce inside your desktop session (or fix DISPLAY)",
+        )
+    return passed("display", f"X11 on {session.x_display}")
+
+
+def hotkey_backend(ctx: Context) -> Check:
+    """Global hotkeys and typing can work in this session."""
+    if not ctx.settings.hotkeys.enabled:
+        return info("hotkeys", "off in the config (hotkeys.enabled = false)")
+    session = detect_session(ctx.environ, ctx.platform)
+    if session.kind == "none":
+        return info("hotkeys", "off: no display (API only)")
+    if session.kind == "windows":
+        return passed("hotkeys", "pynput's Windows backend (low-level keyboard hook)")
+    if session.kind == "macos":
+        return info(
+            "hotkeys",
+            "pynput's macOS backend: works only with Accessibility and Input Monitoring access",
+            "System Settings → Privacy & Security: allow the app that runs Sottovoce under "
+            "Accessibility and Input Monitoring",
+        )
+    if session.kind == "wayland":
+        if session.x_display is None:
+            return warn("hotkeys", "Wayland without XWayland: no global hotkeys", X11_FIX)
+        return warn(
+            "hotkeys",
+            "Wayland: global hotkeys and typing reach only XWayland applications, "
+            "not native Wayland ones",
+            X11_FIX,
+        )
+    assert session.x_display is not None
+    extensions = x11_extensions(session.x_display)
+    if extensions is None:
+        return warn("hotkeys", f"no X server answers at {session.x_display}", "fix DISPLAY")
+    missing = [name for name in X11_NEEDS if name not in extensions]
+    if missing:
+        return warn(
+            "hotkeys",
+            f"the X server lacks {' and '.join(missing)}: hotkeys or typing cannot work",
+            "enable the extension in the X server's configuration",
+        )
+    return passed("hotkeys", "pynput's xorg backend (RECORD) and XTEST typing")
+
+
+def microphone(ctx: Context) -> Check:
+    """An input device exists (the configured one, else the default)."""
+    fix = "plug in a microphone or choose one in the system's sound settings"
+    try:
+        import sounddevice
+    except OSError:
+        return warn(
+            "microphone", "no microphone: the PortAudio library is missing", "install PortAudio"
+        )
+    wanted = ctx.settings.hotkeys.microphone
+    try:
+        device: Any = sounddevice.query_devices(wanted or None, kind="input")
+    except ValueError:
+        names = _input_names(sounddevice)
+        return warn(
+            "microphone",
+            f"no input device matches hotkeys.microphone = {wanted!r}",
+            f"set hotkeys.microphone to one of: {', '.join(names)}" if names else fix,
+        )
+    except sounddevice.PortAudioError:
+        return warn("microphone", "no microphone found: dictation cannot record", fix)
+    channels = int(device.get("max_input_channels", 0))
+    if channels < 1:
+        return warn(
+            "microphone", f"{device.get('name')!r} records nothing (no input channels)", fix
+        )
+    return passed("microphone", f"{device.get('name')} ({channels} channel{'s' * (channels > 1)})")
+
+
+def _input_names(sounddevice: Any) -> list[str]:
+    try:
+        devices = sounddevice.query_devices()
+    except sounddevice.PortAudioError:
+        return []
+    return [str(d["name"]) for d in devices if int(d.get("max_input_channels", 0)) > 0]
+
+
+def clipboard_hygiene(ctx: Context) -> Check:
+    """Text pasted through the clipboard is marked so clipboard managers skip it."""
+    session = detect_session(ctx.environ, ctx.platform)
+    if session.kind == "none":
+        return info("clipboard", "not used: no display")
+    if session.kind == "windows":
+        return passed(
+            "clipboard",
+            "transient text carries ExcludeClipboardContentFromMonitorProcessing: clipboard "
+            "history and the cloud clipboard skip it; the old clipboard is restored",
+        )
+    if session.kind == "macos":
+        return warn(
+            "clipboard",
+            "the old clipboard is restored, but pasted text is not yet marked "
+            "org.nspasteboard.TransientType: clipboard managers may keep it",
+            'set hotkeys.injection = "type" so text is typed, not pasted',
+        )
+    if session.kind == "wayland":
+        return warn(
+            "clipboard",
+            "not available on Wayland: clipboard managers may keep pasted text",
+            X11_FIX,
+        )
+    if shutil.which("xclip") is None:
+        return warn(
+            "clipboard", "xclip is missing: the clipboard cannot be restored", "install xclip"
+        )
+    return passed(
+        "clipboard",
+        "pasted text is offered with x-kde-passwordManagerHint (Klipper, CopyQ, GPaste skip "
+        "it); the old clipboard is restored",
+    )

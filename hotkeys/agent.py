@@ -1,0 +1,314 @@
+"""The desktop agent: global hotkeys for dictation and rewrite, a client of the local API.
+
+pynput's listener thread only hands events to the asyncio loop; everything that
+blocks (X11 calls, typing, clipboard) runs in worker threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
+
+import aiohttp
+
+from daemon.client import (
+    ApiRequestError,
+    DaemonAddress,
+    DaemonUnavailableError,
+    dictate,
+    request_json,
+)
+from daemon.config import Settings
+from daemon.errors import SottovoceError
+from hotkeys.bindings import PRESET_PREFIX, Edge, HotkeyListener, parse_bindings
+from hotkeys.clipboard import Clipboard, create_clipboard
+from hotkeys.cues import Cues
+from hotkeys.inject import Injector, Keyboard, TypeInjector, create_injector, create_keyboard
+from hotkeys.microphone import Microphone
+from hotkeys.selection import capture_selection, replace_selection
+from hotkeys.ui import AgentUI
+
+log = logging.getLogger(__name__)
+
+HEALTH_INTERVAL_S = 5.0
+SOURCE_APP_HEADER = "X-Sottovoce-Source-App"
+
+
+class Recording:
+    """One dictation: microphone chunks streamed to the daemon until stopped or cancelled."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, device: str) -> None:
+        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self.cancelled = False
+
+        def hand_over(data: bytes) -> None:  # on PortAudio's thread
+            loop.call_soon_threadsafe(self._queue.put_nowait, data)
+
+        self.mic = Microphone(device, hand_over)
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """Audio until `end()`."""
+        while (chunk := await self._queue.get()) is not None:
+            yield chunk
+
+    def end(self, cancel: bool = False) -> None:
+        """Stop the microphone; the stream ends after the audio already captured."""
+        self.cancelled = self.cancelled or cancel
+        self.mic.stop()
+        self._queue.put_nowait(None)
+
+
+class Agent:
+    """Turns hotkeys into dictation and rewrites through the daemon's API."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        address: Callable[[], DaemonAddress],
+        ui: AgentUI,
+        display: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.preset = settings.rewrite.default_preset
+        self.paused = False
+        self.last_latency: float | None = None  # key release to text inserted, seconds
+        self._address = address
+        self._ui = ui
+        self._display = display
+        hotkeys = settings.hotkeys
+        actions = {
+            "push_to_talk": hotkeys.push_to_talk,
+            "toggle_dictation": hotkeys.toggle_dictation,
+            "rewrite": hotkeys.rewrite,
+            "cancel": hotkeys.cancel,
+            **{PRESET_PREFIX + name: spec for name, spec in hotkeys.presets.items()},
+        }
+        self._bindings = parse_bindings(actions)
+        self._cues = Cues(hotkeys.audio_cues)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._keyboard: Keyboard | None = None
+        self._clipboard: Clipboard | None = None
+        self._injector: Injector | None = None
+        self._recording: Recording | None = None
+        self._dictation: asyncio.Task[str | None] | None = None
+        self._app: str | None = None
+        self._rewriting = False
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._daemon_up: bool | None = None
+
+    async def async_run(self) -> None:
+        """Listen for hotkeys until cancelled."""
+        self._loop = asyncio.get_running_loop()
+        self._keyboard = create_keyboard(self._display)
+        self._clipboard = create_clipboard(self._display)
+        self._injector = create_injector(
+            self.settings.hotkeys.injection, self._clipboard, self._keyboard
+        )
+        listener = HotkeyListener(self._bindings, self._from_listener)
+        async with aiohttp.ClientSession() as session:
+            self._session = session
+            await asyncio.to_thread(listener.start)
+            log.info("hotkeys on: %s", ", ".join(f"{a}={h}" for a, h in self._bindings.items()))
+            try:
+                while True:
+                    await self._check_daemon()
+                    await asyncio.sleep(HEALTH_INTERVAL_S)
+            finally:
+                listener.stop()
+                if self._recording is not None:
+                    self._recording.end(cancel=True)
+                for task in list(self._tasks):
+                    task.cancel()
+                self._keyboard.close()
+                self._clipboard.close()
+
+    def _from_listener(self, action: str, edge: Edge) -> None:
+        """Called on pynput's thread: hand over to the loop and return at once."""
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self.handle, action, edge)
+
+    def handle(self, action: str, edge: Edge) -> None:
+        """React to a hotkey edge (on the loop)."""
+        if self.paused:
+            return
+        if action == "push_to_talk":
+            self._spawn(self._start() if edge == "press" else self._finish())
+        elif edge == "release":
+            return
+        elif action == "toggle_dictation":
+            self._spawn(self._finish() if self._recording else self._start())
+        elif action == "cancel":
+            if self._recording is not None:
+                self._recording.end(cancel=True)
+                self._recording = None
+                self._ui.set_state("idle", "dictation cancelled")
+        elif action == "rewrite":
+            self._spawn(self._rewrite(self.preset))
+        elif action.startswith(PRESET_PREFIX):
+            self._spawn(self._rewrite(action.removeprefix(PRESET_PREFIX)))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _excluded(self) -> bool:
+        assert self._keyboard is not None
+        self._app = await asyncio.to_thread(self._keyboard.focused_app)
+        exclude = [item.lower() for item in self.settings.hotkeys.exclude]
+        if self._app and any(item in self._app.lower() for item in exclude):
+            log.info("hotkeys do nothing in %s (hotkeys.exclude)", self._app)
+            return True
+        return False
+
+    async def _start(self) -> None:
+        if self._recording is not None or await self._excluded():
+            return
+        assert self._loop is not None and self._session is not None
+        recording = Recording(self._loop, self.settings.hotkeys.microphone)
+        try:
+            recording.mic.start()
+        except SottovoceError as error:
+            self._fail("No microphone", str(error))
+            return
+        self._recording = recording
+        self._cues.play("start")
+        self._ui.set_state("listening")
+        start = {"source_app": self._app} if self._app else {}
+        if self.settings.speech.language:
+            start["language"] = self.settings.speech.language
+        try:
+            address = self._address()
+        except SottovoceError as error:
+            recording.end(cancel=True)
+            self._recording = None
+            self._fail("Sottovoce is not running", str(error))
+            return
+        self._dictation = asyncio.ensure_future(
+            dictate(
+                self._session,
+                address,
+                recording.chunks(),
+                start,
+                cancelled=lambda: recording.cancelled,
+            )
+        )
+
+    async def _finish(self) -> None:
+        recording, self._recording = self._recording, None
+        task, self._dictation = self._dictation, None
+        if recording is None or task is None:
+            return
+        released = time.perf_counter()
+        recording.end()
+        self._cues.play("stop")
+        self._ui.set_state("working", "transcribing")
+        try:
+            text = await task
+        except (ApiRequestError, DaemonUnavailableError) as error:
+            self._fail("Dictation failed", str(error))
+            return
+        if recording.mic.failed:
+            self._ui.notify("Microphone", recording.mic.failed)
+        if text:
+            assert self._injector is not None
+            try:
+                await asyncio.to_thread(self._injector.inject, _with_space(text))
+            except SottovoceError as error:
+                self._fail("Text not inserted", str(error))
+                return
+            self.last_latency = time.perf_counter() - released
+            log.info("dictation inserted %.2f s after key release", self.last_latency)
+        self._ui.set_state("idle")
+
+    async def _rewrite(self, preset: str) -> None:
+        if self._rewriting or self._recording is not None or await self._excluded():
+            return
+        assert self._session is not None and self._clipboard and self._keyboard
+        self._rewriting = True
+        self._ui.set_state("working", f"rewriting ({preset})")
+        try:
+            text = await asyncio.to_thread(capture_selection, self._clipboard, self._keyboard)
+            if not text:
+                self._ui.notify(
+                    "Nothing selected", "Select some text, then press the rewrite hotkey."
+                )
+                self._ui.set_state("idle")
+                return
+            headers = {SOURCE_APP_HEADER: self._app} if self._app else {}
+            result = await request_json(
+                self._session,
+                self._address(),
+                "POST",
+                "/v1/rewrite",
+                {"text": text, "preset": preset},
+                headers,
+            )
+            fidelity = result["fidelity"]
+            if not fidelity["ok"] and not self.settings.rewrite.replace_when_unfaithful:
+                self._ui.notify(
+                    "Rewrite not applied: it changed clinical facts", _changes(fidelity)
+                )
+                self._ui.set_state("idle")
+                return
+            # Typing over the still-active selection replaces it in every toolkit.
+            await asyncio.to_thread(
+                replace_selection, str(result["text"]), TypeInjector(self._keyboard)
+            )
+            if not fidelity["ok"]:
+                self._ui.notify(
+                    "Rewrite applied although it changed clinical facts", _changes(fidelity)
+                )
+            self._ui.set_state("idle")
+        except SottovoceError as error:
+            self._fail("Rewrite failed", str(error))
+        finally:
+            self._rewriting = False
+
+    def _fail(self, title: str, message: str) -> None:
+        log.error("%s: %s", title, message)
+        self._ui.notify(title, message)
+        self._ui.set_state("error", message)
+
+    async def _check_daemon(self) -> None:
+        assert self._session is not None
+        try:
+            await request_json(self._session, self._address(), "GET", "/v1/health")
+            up = True
+        except SottovoceError:
+            up = False
+        if up != self._daemon_up:
+            if up:
+                log.info("the daemon answers; hotkeys are ready")
+                if self._recording is None and not self._rewriting:
+                    self._ui.set_state("paused" if self.paused else "idle")
+            else:
+                self._ui.set_state("error", "the Sottovoce daemon is not running")
+                log.warning("the daemon does not answer; retrying every %.0f s", HEALTH_INTERVAL_S)
+        self._daemon_up = up
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause or resume every hotkey (on the loop)."""
+        self.paused = paused
+        if paused and self._recording is not None:
+            self._recording.end(cancel=True)
+            self._recording = None
+        self._ui.set_state("paused" if paused else "idle")
+
+
+def _with_space(text: str) -> str:
+    # Consecutive dictations run on as prose instead of gluing words together.
+    return text if text[-1:] in ("\n", " ") else text + " "
+
+
+def _changes(fidelity: dict[str, Any]) -> str:
+    parts = []
+    if fidelity["missing"]:
+        parts.append("missing: " + ", ".join(fidelity["missing"]))
+    if fidelity["added"]:
+        parts.append("added: " + ", ".join(fidelity["added"]))
+    return "; ".join(parts)

@@ -1,0 +1,35 @@
+"""How the agent shows what it does: tray icon and notifications, or the log."""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal, Protocol
+
+log = logging.getLogger(__name__)
+
+AgentState = Literal["idle", "listening", "working", "paused", "error"]
+
+
+class AgentUI(Protocol):
+    """Implemented by the tray; every method must return at once."""
+
+    def set_state(self, state: AgentState, detail: str = "") -> None:
+        """Show the agent's state (icon, tooltip)."""
+
+    def notify(self, title: str, message: str) -> None:
+        """Tell the user something (a desktop notification)."""
+
+
+class LogUI:
+    """The UI when there is no tray: states and notifications go to the log."""
+
+    def __init__(self) -> None:
+        self.state: AgentState = "idle"
+
+    def set_state(self, state: AgentState, detail: str = "") -> None:
+        if state != self.state:
+            log.info("agent %s%s", state, f": {detail}" if detail else "")
+        self.state = state
+
+    def notify(self, title: str, message: str) -> None:
+        log.warning("%s: %s", title, message)
