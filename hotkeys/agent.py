@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
@@ -112,6 +113,7 @@ class Agent:
         async with aiohttp.ClientSession() as session:
             self._session = session
             await asyncio.to_thread(listener.start)
+            grabs = await asyncio.to_thread(self._grab)
             log.info("hotkeys on: %s", ", ".join(f"{a}={h}" for a, h in self._bindings.items()))
             try:
                 while True:
@@ -119,12 +121,28 @@ class Agent:
                     await asyncio.sleep(HEALTH_INTERVAL_S)
             finally:
                 listener.stop()
+                if grabs is not None:
+                    grabs.release()
                 if self._recording is not None:
                     self._recording.end(cancel=True)
                 for task in list(self._tasks):
                     task.cancel()
                 self._keyboard.close()
                 self._clipboard.close()
+
+    def _grab(self) -> Any:
+        """On X11, keep hotkey presses away from applications; report taken hotkeys."""
+        if sys.platform in ("win32", "darwin"):
+            return None
+        from hotkeys.x11.grabs import KeyGrabs
+
+        # Esc stays with the applications: it only cancels while recording.
+        grabbed = {a: h for a, h in self._bindings.items() if a != "cancel"}
+        grabs = KeyGrabs(self._display, grabbed)
+        for conflict in grabs.conflicts:
+            log.warning("hotkey conflict: %s", conflict)
+            self._ui.notify("Hotkey conflict", conflict)
+        return grabs
 
     def _from_listener(self, action: str, edge: Edge) -> None:
         """Called on pynput's thread: hand over to the loop and return at once."""
@@ -154,7 +172,13 @@ class Agent:
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("hotkey action failed", exc_info=error)
+            self._ui.set_state("error", f"internal error ({type(error).__name__}); see the log")
 
     async def _excluded(self) -> bool:
         assert self._keyboard is not None
@@ -251,7 +275,8 @@ class Agent:
             fidelity = result["fidelity"]
             if not fidelity["ok"] and not self.settings.rewrite.replace_when_unfaithful:
                 self._ui.notify(
-                    "Rewrite not applied: it changed clinical facts", _changes(fidelity)
+                    "Rewrite not applied: it changed clinical facts",
+                    _changes(fidelity) + ". The original text was kept.",
                 )
                 self._ui.set_state("idle")
                 return
@@ -263,6 +288,7 @@ class Agent:
                 self._ui.notify(
                     "Rewrite applied although it changed clinical facts", _changes(fidelity)
                 )
+            log.info("rewrite (%s) replaced the selection", preset)
             self._ui.set_state("idle")
         except SottovoceError as error:
             self._fail("Rewrite failed", str(error))

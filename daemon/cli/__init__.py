@@ -20,7 +20,7 @@ Command = Callable[[argparse.Namespace], int]
 
 def build_parser() -> argparse.ArgumentParser:
     """Every subcommand, each registered by its own module."""
-    from daemon.cli import agent, autostart, basic, bench, client_commands, history, models
+    from daemon.cli import agent, autostart, basic, bench, client_commands, doctor, history, models
 
     parser = argparse.ArgumentParser(
         prog="sottovoce", description="Private local dictation and rewriting."
@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--home", help="keep every file under this folder (same as SOTTOVOCE_HOME)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (basic, models, history, client_commands, agent, autostart, bench):
+    for module in (basic, models, history, client_commands, agent, autostart, doctor, bench):
         module.register(commands)
     return parser
 

@@ -10,7 +10,8 @@ from daemon.doctor.context import Context
 from daemon.doctor.session import detect_session, x11_extensions
 
 API_ONLY = "no display: no hotkeys and no tray, the daemon serves its API only"
-X11_FIX = 'log in to an "Xorg"/"X11" session for hotkeys in every application'
+X11_SESSION = 'log in to an "Xorg"/"X11" session'
+X11_FIX = f"{X11_SESSION} for hotkeys in every application"
 #: pynput's xorg listener reads keys through RECORD; keystrokes go out through XTEST.
 X11_NEEDS = ("RECORD", "XTEST")
 
@@ -133,12 +134,18 @@ def clipboard_hygiene(ctx: Context) -> Check:
         return warn(
             "clipboard",
             "not available on Wayland: clipboard managers may keep pasted text",
-            X11_FIX,
+            f"{X11_SESSION}, where pasted text is marked for clipboard managers to skip",
         )
+    assert session.x_display is not None
+    # Imported here: python-xlib is only installed on X11 systems.
+    from hotkeys.x11.clipboard import X11Clipboard
+
     if shutil.which("xclip") is None:
         return warn(
             "clipboard", "xclip is missing: the clipboard cannot be restored", "install xclip"
         )
+    if not X11Clipboard(session.x_display).is_available():
+        return warn("clipboard", f"no X server answers at {session.x_display}", "fix DISPLAY")
     return passed(
         "clipboard",
         "pasted text is offered with x-kde-passwordManagerHint (Klipper, CopyQ, GPaste skip "

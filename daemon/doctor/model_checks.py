@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from daemon.device import cuda_available_for_ctranslate2, cuda_available_for_llama
+from daemon.device import (
+    cuda_available_for_ctranslate2,
+    cuda_available_for_llama,
+    resolve_speech_device,
+)
 from daemon.doctor.check import Check, failed, info, passed, warn
 from daemon.doctor.context import Context
 from daemon.doctor.gpu import gpu_memory
@@ -89,16 +93,11 @@ def devices(ctx: Context) -> dict[Kind, str]:
             found[kind] = str(status["device"])
     if len(found) == 2:
         return found
-    speech, llm = ctx.settings.speech.device, ctx.settings.llm.device
-    found.setdefault(
-        "speech",
-        "cuda"
-        if speech == "cuda" or (speech == "auto" and cuda_available_for_ctranslate2())
-        else "cpu",
-    )
-    found.setdefault(
-        "llm", "cuda" if llm == "cuda" or (llm == "auto" and cuda_available_for_llama()) else "cpu"
-    )
+    found.setdefault("speech", resolve_speech_device(ctx.settings.speech.device)[0])
+    llm = ctx.settings.llm.device
+    # As LLMService decides: "cuda" is taken at its word, "auto" asks llama.cpp.
+    gpu = llm == "cuda" or (llm == "auto" and cuda_available_for_llama())
+    found.setdefault("llm", "cuda" if gpu else "cpu")
     return found
 
 

@@ -51,7 +51,7 @@ def run_checks(ctx: Context) -> list[Check]:
                 failed(
                     name,
                     f"the check itself failed: {type(error).__name__}: {error}",
-                    "report this with the output of `sottovoce -v doctor`",
+                    "report this line as a bug",
                 )
             )
     return results

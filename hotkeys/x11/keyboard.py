@@ -79,6 +79,16 @@ def char_keysym(char: str) -> int:
     return 0x01000000 | code
 
 
+def hotkey_keysym(hotkey: Hotkey) -> int:
+    """The keysym of a hotkey's (non-modifier) key."""
+    name = hotkey.key_name
+    if name is None:
+        return char_keysym(hotkey.key)
+    if name.isdigit():
+        return int(name)  # pynput's "<NNN>" is a virtual key code: a keysym on X11
+    return _named_keysym(_SPECIAL_KEYSYMS[name])
+
+
 def _named_keysym(name: str) -> int:
     keysym = XK.string_to_keysym(name)
     if keysym == X.NoSymbol:
@@ -268,12 +278,7 @@ class XTestKeyboard:
 
     @staticmethod
     def _hotkey_keysym(hotkey: Hotkey) -> int:
-        name = hotkey.key_name
-        if name is None:
-            return char_keysym(hotkey.key)
-        if name.isdigit():
-            return int(name)  # pynput's "<NNN>" is a virtual key code: a keysym on X11
-        return _named_keysym(_SPECIAL_KEYSYMS[name])
+        return hotkey_keysym(hotkey)
 
     def focused_app(self) -> str | None:
         """The focused window's WM_CLASS class ("XTerm", "Tk"), if known."""

@@ -303,3 +303,42 @@ def test_summary_of_a_clean_report_says_so() -> None:
 def test_summary_clips_long_lists() -> None:
     report = FidelityReport(ok=False, missing=("1", "2", "3", "4", "5", "6"), added=())
     assert report.summary().endswith("missing: 1, 2, 3, 4 and 2 more")
+
+
+@pytest.mark.parametrize(
+    "drug",
+    [
+        pytest.param("aspirin", id="listed"),
+        pytest.param("metformin", id="suffix-formin"),
+        pytest.param("amoxicillin", id="suffix-cillin"),
+        pytest.param("ibuprofen", id="suffix-profen"),
+        pytest.param("prednisone", id="suffix-isone"),
+        pytest.param("ciprofloxacin", id="suffix-oxacin"),
+        pytest.param("oxycodone", id="suffix-odone"),
+        pytest.param("ceftriaxone", id="cephalosporin-prefix"),
+    ],
+)
+def test_a_dropped_medication_is_reported_whether_listed_or_known_by_suffix(drug: str) -> None:
+    report = check_fidelity(f"Continue {drug} and warfarin.", "Continue warfarin.")
+    assert report == FidelityReport(ok=False, missing=(drug,), added=())
+
+
+def test_a_word_with_a_drug_suffix_that_is_no_drug_is_ignored() -> None:
+    assert check_fidelity("Cholesterol is high.", "It is high.").ok
+
+
+@pytest.mark.parametrize(
+    "rewrite", ["A 65 years old man.", "A 65 year old man.", "A 65 yo man.", "A 65 y.o. man."]
+)
+def test_age_spellings_compare_equal(rewrite: str) -> None:
+    assert check_fidelity("A 65-year-old man.", rewrite).ok
+
+
+def test_a_changed_age_is_reported() -> None:
+    report = check_fidelity("A 65-year-old man.", "A 56-year-old man.")
+    assert report == FidelityReport(ok=False, missing=("65 years",), added=("56 years",))
+
+
+def test_a_negation_looking_back_passes_over_a_linking_verb() -> None:
+    report = check_fidelity("Pulses are absent.", "Pulses are present.")
+    assert report == FidelityReport(ok=False, missing=("pulses absent",), added=())

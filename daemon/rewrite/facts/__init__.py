@@ -1,0 +1,1 @@
+"""Clinical facts of a text: extraction into short fact strings and their comparison."""

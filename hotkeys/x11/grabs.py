@@ -1,0 +1,75 @@
+"""Passive key grabs: the hotkey's own key presses never reach the focused application.
+
+pynput's X11 listener only watches (XRecord), so holding Ctrl+Alt+Space would
+also send auto-repeated Ctrl+Alt+Space to the focused terminal. Grabbing the
+combinations on the root window keeps them away from applications (the listener
+still sees them), and a grab another program already holds is reported.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections.abc import Mapping
+
+from Xlib import X
+from Xlib import error as xerror
+
+from hotkeys.parse import Hotkey
+from hotkeys.x11.connection import open_display
+from hotkeys.x11.keyboard import hotkey_keysym
+
+log = logging.getLogger(__name__)
+
+_MASKS = {
+    "ctrl": X.ControlMask,
+    "shift": X.ShiftMask,
+    "alt": X.Mod1Mask,
+    "cmd": X.Mod4Mask,
+    "alt_gr": X.Mod5Mask,
+}
+# Caps Lock and Num Lock change the modifier state: grab with and without them.
+_LOCKS = (0, X.LockMask, X.Mod2Mask, X.LockMask | X.Mod2Mask)
+
+
+class KeyGrabs:
+    """Holds root-window grabs for some hotkeys until `release()`."""
+
+    def __init__(self, display_name: str | None, hotkeys: Mapping[str, Hotkey]) -> None:
+        self._display = open_display(display_name)
+        self.conflicts: list[str] = []
+        root = self._display.screen().root
+        for action, hotkey in hotkeys.items():
+            keycode = self._display.keysym_to_keycode(hotkey_keysym(hotkey))
+            if not keycode:
+                log.warning("hotkey %s (%s): no such key on this keyboard", hotkey, action)
+                continue
+            mask = 0
+            for modifier in hotkey.modifiers:
+                mask |= _MASKS[modifier]
+            catcher = xerror.CatchError(xerror.BadAccess)
+            for lock in _LOCKS:
+                root.grab_key(
+                    keycode, mask | lock, True, X.GrabModeAsync, X.GrabModeAsync, onerror=catcher
+                )
+            self._display.sync()
+            if catcher.get_error():
+                self.conflicts.append(f"{action} ({hotkey}) is already taken by another program")
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._drain, name="x11-key-grabs", daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        # Grabbed key events arrive on this connection; read them so they never pile up.
+        while not self._stopped.is_set():
+            for _ in itertools.repeat(None, self._display.pending_events()):
+                self._display.next_event()
+            self._stopped.wait(0.05)
+
+    def release(self) -> None:
+        """Give every grab back."""
+        self._stopped.set()
+        self._thread.join(timeout=2)
+        self._display.screen().root.ungrab_key(X.AnyKey, X.AnyModifier)
+        self._display.close()

@@ -1,0 +1,168 @@
+"""End to end in a real X session: hotkeys, microphone, injection and rewrite, as a user would."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.agent.conftest import desktop_env, keys, log_count
+from tests.hotkeys.xapps import TkEditor, XtermLines, Xvfb
+from tests.support.daemon import RunningDaemon, start_daemon, wait_for, write_config
+from tests.support.pulse import PulseAudio
+from tests.support.speech import speak, words
+
+SENTENCE = "Blood pressure is normal today."
+USER_CLIPBOARD = "the user's own clipboard: 5 µg at 37 °C"
+
+
+@pytest.fixture(scope="module")
+def spoken(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sentence after half a second of silence: people start talking after the key is down."""
+    import subprocess
+
+    folder = tmp_path_factory.mktemp("agent-audio")
+    speech = speak(SENTENCE, folder / "speech.wav")
+    padded = folder / "ptt.wav"
+    subprocess.run(["sox", str(speech), str(padded), "pad", "0.5", "0.3"], check=True)
+    return padded
+
+
+@pytest.fixture
+def xterm(xserver: Xvfb, tmp_path: Path) -> Iterator[XtermLines]:
+    terminal = XtermLines(xserver, tmp_path)
+    yield terminal
+    terminal.close()
+
+
+@pytest.fixture
+def editor(xserver: Xvfb, tmp_path: Path) -> Iterator[TkEditor]:
+    app = TkEditor(xserver, tmp_path)
+    yield app
+    app.close()
+
+
+def _latest_history(daemon: RunningDaemon) -> dict[str, object]:
+    request = urllib.request.Request(
+        daemon.base_url + "/v1/history?limit=1", headers=daemon.headers
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["data"][0]  # type: ignore[no-any-return]
+
+
+def test_push_to_talk_types_speech_into_xterm_and_keeps_the_clipboard(
+    desktop_daemon: RunningDaemon, xserver: Xvfb, pulse: PulseAudio, xterm: XtermLines, spoken: Path
+) -> None:
+    xserver.set_clipboard(USER_CLIPBOARD.encode())
+    xterm.focus()
+    before = log_count(desktop_daemon, "dictation inserted")
+    keys(xserver, "keydown", "ctrl+alt+space")
+    wait_for(lambda: log_count(desktop_daemon, "agent listening") > 0, timeout=10)
+    pulse.play(spoken)
+    keys(xserver, "keyup", "space")
+    keys(xserver, "keyup", "ctrl", "alt")
+    wait_for(lambda: log_count(desktop_daemon, "dictation inserted") > before, timeout=60)
+    keys(xserver, "key", "Return")
+    line = xterm.line(timeout=10)
+    assert line is not None and words(line) == words(SENTENCE)
+    assert xserver.clipboard() == USER_CLIPBOARD.encode()
+
+
+def test_toggle_dictation_and_cancel(
+    desktop_daemon: RunningDaemon, xserver: Xvfb, pulse: PulseAudio, xterm: XtermLines, spoken: Path
+) -> None:
+    xterm.focus()
+    inserted = log_count(desktop_daemon, "dictation inserted")
+    cancelled = log_count(desktop_daemon, "dictation cancelled")
+    keys(xserver, "key", "ctrl+alt+d")  # start
+    pulse.play(spoken)
+    keys(xserver, "key", "Escape")  # cancel: nothing is typed
+    wait_for(lambda: log_count(desktop_daemon, "dictation cancelled") > cancelled, timeout=10)
+    keys(xserver, "key", "ctrl+alt+d")  # start again
+    pulse.play(spoken)
+    keys(xserver, "key", "ctrl+alt+d")  # stop
+    wait_for(lambda: log_count(desktop_daemon, "dictation inserted") > inserted, timeout=60)
+    assert log_count(desktop_daemon, "dictation inserted") == inserted + 1
+    keys(xserver, "key", "Return")
+    line = xterm.line(timeout=10)
+    assert line is not None and words(line) == words(SENTENCE)
+
+
+def test_rewrite_hotkey_replaces_selection_or_warns(
+    desktop_daemon: RunningDaemon, xserver: Xvfb, editor: TkEditor
+) -> None:
+    original = "the patient have no fever and no cough since two days"
+    xserver.set_clipboard(USER_CLIPBOARD.encode())
+    editor.reset(original, select=True)
+    done = log_count(desktop_daemon, "replaced the selection") + log_count(
+        desktop_daemon, "Rewrite not applied"
+    )
+    keys(xserver, "key", "ctrl+alt+r")
+    wait_for(
+        lambda: (
+            log_count(desktop_daemon, "replaced the selection")
+            + log_count(desktop_daemon, "Rewrite not applied")
+            > done
+        ),
+        timeout=120,
+    )
+    entry = _latest_history(desktop_daemon)
+    assert entry["kind"] == "rewrite" and entry["input_text"] == original
+    fidelity = entry["fidelity"]
+    assert isinstance(fidelity, dict)
+    if fidelity["ok"]:
+        assert editor.wait_text(str(entry["output_text"]), timeout=30) == entry["output_text"]
+    else:
+        assert editor.text() == original
+        assert "Rewrite not applied: it changed clinical facts" in desktop_daemon.log()
+    assert xserver.clipboard() == USER_CLIPBOARD.encode()
+
+
+def test_rewrite_with_nothing_selected_changes_nothing(
+    desktop_daemon: RunningDaemon, xserver: Xvfb, editor: TkEditor
+) -> None:
+    xserver.set_clipboard(USER_CLIPBOARD.encode())
+    editor.reset("nothing is selected here", select=False, export=False)
+    before = log_count(desktop_daemon, "Nothing selected")
+    keys(xserver, "key", "ctrl+alt+r")
+    wait_for(lambda: log_count(desktop_daemon, "Nothing selected") > before, timeout=30)
+    assert editor.text() == "nothing is selected here"
+    assert xserver.clipboard() == USER_CLIPBOARD.encode()
+
+
+def test_standalone_agent_waits_for_the_daemon_and_recovers(
+    tmp_path: Path, xserver: Xvfb, pulse: PulseAudio, no_os_keyring: None
+) -> None:
+    import subprocess
+    import sys
+
+    from tests.support.daemon import daemon_env
+
+    home = tmp_path / "home"
+    write_config(
+        home,
+        "[hotkeys]\naudio_cues = false\n[speech]\nload_at_start = false\n[llm]\nload_at_start = false\n",
+    )
+    (home / "config" / "token").write_text("sv-placeholder\n")
+    log = tmp_path / "agent.log"
+    with log.open("wb") as out:
+        agent = subprocess.Popen(
+            [sys.executable, "-m", "daemon", "agent"],
+            env=daemon_env(home, desktop_env(xserver, pulse)),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: "does not answer" in log.read_text(), timeout=30)
+        (home / "config" / "token").unlink()
+        daemon = start_daemon(home, wait_models=False)
+        try:
+            wait_for(lambda: "hotkeys are ready" in log.read_text(), timeout=30)
+        finally:
+            assert daemon.stop() == 0
+    finally:
+        agent.terminate()
+        assert agent.wait(30) == 0, log.read_text()
