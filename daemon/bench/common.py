@@ -32,13 +32,19 @@ class BenchDaemon:
     home: Path
     pid: int
 
+    def log(self) -> str:
+        """What the daemon has logged so far."""
+        return (self.home / "serve.log").read_text(encoding="utf-8", errors="replace")
+
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
 
 @contextmanager
-def bench_daemon(config: str, user_models: Path) -> Iterator[BenchDaemon]:
+def bench_daemon(
+    config: str, user_models: Path, env: dict[str, str] | None = None
+) -> Iterator[BenchDaemon]:
     """Start `sottovoce serve` in a throw-away home on a free port; stop it afterwards."""
     with tempfile.TemporaryDirectory(prefix="sottovoce-bench-") as folder:
         home = Path(folder)
@@ -46,11 +52,13 @@ def bench_daemon(config: str, user_models: Path) -> Iterator[BenchDaemon]:
         (home / "config" / "config.toml").write_text(config, encoding="utf-8")
         if user_models.exists():  # models the user registered stay available
             shutil.copy(user_models, home / "config" / "models.toml")
-        env = {**os.environ, "SOTTOVOCE_HOME": str(home)}
+        environ = {**os.environ, **(env or {}), "SOTTOVOCE_HOME": str(home)}
+        if env is None or "DISPLAY" not in env:
+            environ.pop("DISPLAY", None)  # no hotkey agent unless asked for
         log = (home / "serve.log").open("wb")
         process = subprocess.Popen(
             [sys.executable, "-m", "daemon", "serve", "--port", "0"],
-            env=env,
+            env=environ,
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -10,7 +10,7 @@ from typing import Any
 from daemon.assets import asset_path
 from daemon.cli.common import paths_and_settings
 
-PARTS = ("speech", "llm", "dictation")
+PARTS = ("speech", "llm", "dictation", "agent")
 log = logging.getLogger(__name__)
 
 
@@ -59,5 +59,11 @@ def _bench(args: argparse.Namespace) -> int:
             # Streaming runs in real time: fewer repetitions keep the run short.
             reps = max(1, min(args.reps, 3))
             results["dictation"] = bench_dictation(daemon, settings.speech.model, files, reps)
+    if "agent" in parts:
+        from daemon.bench.agent import bench_agent
+
+        speech = asset_path("speech", "dictation-10s.flac")
+        reps = max(1, min(args.reps, 3))
+        results["agent"] = bench_agent(settings.speech.model, paths.models_file, speech, reps)
     print(json.dumps(results, indent=2))
     return 0

@@ -36,11 +36,7 @@ def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseAudio]:
 
 def desktop_env(xserver: Xvfb, pulse: PulseAudio) -> dict[str, str]:
     """What a process needs to use the virtual screen and microphone."""
-    return {
-        "DISPLAY": xserver.name,
-        "XDG_RUNTIME_DIR": pulse.env["XDG_RUNTIME_DIR"],
-        "PULSE_SERVER": pulse.env["PULSE_SERVER"],
-    }
+    return {"DISPLAY": xserver.name, **pulse.client_env}
 
 
 @pytest.fixture(scope="module")

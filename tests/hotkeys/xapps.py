@@ -16,6 +16,8 @@ from typing import TypeVar
 
 import pytest
 
+from daemon.bench.desktop import DesktopError, start_xvfb
+
 T = TypeVar("T")
 HERE = Path(__file__).parent
 TOOLS = {
@@ -67,49 +69,12 @@ class Xvfb:
     """A private X server on a display number it picks itself (-displayfd)."""
 
     def __init__(self, log: Path) -> None:
-        read_end, write_end = os.pipe()
-        with log.open("wb") as errors:
-            self.process = subprocess.Popen(
-                [
-                    "Xvfb",
-                    "-displayfd",
-                    str(write_end),
-                    "-nolisten",
-                    "tcp",
-                    "-noreset",
-                    "-screen",
-                    "0",
-                    "1024x768x24",
-                ],
-                pass_fds=(write_end,),
-                stdout=subprocess.DEVNULL,
-                stderr=errors,
-            )
-        os.close(write_end)
         try:
-            number = self._read_display_number(read_end)
-        finally:
-            os.close(read_end)
-        if not number:
-            stop(self.process)
-            pytest.fail(f"Xvfb did not start:\n{log.read_text(errors='replace')}", pytrace=False)
-        self.name = f":{number}"
+            self.process, self.name = start_xvfb(log)
+        except DesktopError as error:
+            pytest.fail(str(error), pytrace=False)
         self.children: list[subprocess.Popen[bytes]] = []
         self.env = {**os.environ, "DISPLAY": self.name, "LC_ALL": "C.UTF-8"}
-
-    @staticmethod
-    def _read_display_number(pipe: int) -> str:
-        # Xvfb writes the number, then "\n" in a second write: closing the pipe in
-        # between kills it, so read up to the newline.
-        received = b""
-        deadline = time.monotonic() + 30
-        while not received.endswith(b"\n") and time.monotonic() < deadline:
-            ready, _, _ = select.select([pipe], [], [], max(0.0, deadline - time.monotonic()))
-            chunk = os.read(pipe, 32) if ready else b""
-            if not chunk:
-                break
-            received += chunk
-        return received.decode().strip() if received.endswith(b"\n") else ""
 
     def run(self, *args: str, data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
         """Run an X client (xdotool, xclip -o) on this display and wait for it."""
