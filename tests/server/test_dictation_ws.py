@@ -17,7 +17,7 @@ from tests.support.daemon import RunningDaemon, health, start_daemon, write_conf
 from tests.support.speech import ALSA_SOUNDS, speak, words
 
 CHUNK_S = 0.1
-SENTENCE = "The patient denies chest pain and shortness of breath."
+SENTENCE = "The patient reports chest pain and shortness of breath since Monday."
 
 
 def pcm16(path: Path, pad_s: float = 0.4) -> bytes:
