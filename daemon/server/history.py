@@ -8,12 +8,13 @@ from typing import Any
 from aiohttp import web
 
 from daemon.history.models import Entry
-from daemon.history.store import MAX_PAGE_SIZE
 from daemon.server.errors import ApiError
 from daemon.server.keys import HISTORY
 
 CLIENT = "api"
 DEFAULT_PAGE = 50
+# One more than asked is read to tell whether another page exists.
+MAX_PAGE = 500
 MAX_QUERY_CHARS = 500
 
 
@@ -52,7 +53,7 @@ async def list_history(request: web.Request) -> web.Response:
     unknown = set(request.query) - {"q", "limit", "before"}
     if unknown:
         raise ApiError(400, f"unknown query parameter {sorted(unknown)[0]!r}")
-    limit = _int_param(request, "limit", DEFAULT_PAGE, 1, MAX_PAGE_SIZE) or DEFAULT_PAGE
+    limit = _int_param(request, "limit", DEFAULT_PAGE, 1, MAX_PAGE) or DEFAULT_PAGE
     before = _int_param(request, "before", None, 1, 2**63 - 1)
     query = request.query.get("q")
     history = request.app[HISTORY]

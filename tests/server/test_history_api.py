@@ -104,6 +104,7 @@ async def test_paging_is_stable(daemon: RunningDaemon) -> None:
         ("GET", "/v1/history/abc", 400, "integer"),
         ("GET", "/v1/history?limit=abc", 400, "limit"),
         ("GET", "/v1/history?limit=0", 400, "limit"),
+        ("GET", "/v1/history?limit=501", 400, "between 1 and 500"),
         ("GET", "/v1/history?before=-4", 400, "before"),
         ("GET", "/v1/history?sort=asc", 400, "unknown query parameter"),
         ("GET", "/v1/history?q=", 400, "q must be"),
@@ -224,3 +225,44 @@ def test_history_off_stores_nothing(tmp_path: Path) -> None:
     finally:
         assert daemon.stop() == 0
     assert not (home / "data" / "history.db").exists()
+
+
+def test_two_hundred_concurrent_api_writes_all_land(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    write_config(
+        home,
+        '[speech]\nmodel = "whisper-tiny.en"\nqueue_size = 256\n[llm]\nload_at_start = false\n',
+    )
+    daemon = start_daemon(home)
+    silence = tmp_path / "silence.wav"
+    import subprocess
+
+    subprocess.run(
+        ["sox", "-n", "-r", "16000", "-c", "1", str(silence), "trim", "0", "0.5"], check=True
+    )
+    audio = silence.read_bytes()
+
+    async def run() -> None:
+        connector = aiohttp.TCPConnector(limit=200)
+        async with aiohttp.ClientSession(connector=connector) as session:
+
+            async def one() -> int:
+                form = aiohttp.FormData()
+                form.add_field("file", io.BytesIO(audio), filename="silence.wav")
+                async with session.post(
+                    daemon.base_url + "/v1/audio/transcriptions", data=form, headers=daemon.headers
+                ) as response:
+                    return response.status
+
+            statuses = await asyncio.gather(*(one() for _ in range(200)))
+            assert statuses == [200] * 200
+            _, page = await _json(
+                session, "GET", daemon.base_url + "/v1/history?limit=500", headers=daemon.headers
+            )
+            assert len(page["data"]) == 200  # type: ignore[arg-type]
+            assert page["has_more"] is False
+
+    try:
+        asyncio.run(run())
+    finally:
+        assert daemon.stop() == 0
