@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.hotkeys.xapps import Xvfb, require_tools
 from tests.support.daemon import RunningDaemon, start_daemon
+from tests.support.pulse import PulseAudio
 
 
 @pytest.fixture(autouse=True)
@@ -36,3 +38,20 @@ def no_os_keyring() -> Iterator[None]:
     mp.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     yield
     mp.undo()
+
+
+@pytest.fixture(scope="session")
+def xvfb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Xvfb]:
+    """A private X server for the whole session (RECORD and XTEST on)."""
+    require_tools()
+    server = Xvfb(tmp_path_factory.mktemp("xvfb") / "xvfb.log")
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseAudio]:
+    """A private PulseAudio server whose default source is a virtual microphone."""
+    server = PulseAudio(tmp_path_factory.mktemp("pulse"))
+    yield server
+    server.close()

@@ -17,6 +17,18 @@ log = logging.getLogger(__name__)
 DEFAULT_CONTEXT = 4096
 
 
+def _sampling(params: GenerationParams) -> dict[str, Any]:
+    return {
+        "temperature": params.temperature,
+        "top_p": params.top_p,
+        "max_tokens": params.max_tokens,
+        "stop": list(params.stop),
+        "seed": params.seed,
+        "presence_penalty": params.presence_penalty,
+        "frequency_penalty": params.frequency_penalty,
+    }
+
+
 class ContextOverflowError(LLMError):
     """The prompt does not fit the model's context window."""
 
@@ -70,14 +82,8 @@ class LlamaEngine:
             try:
                 chunks = self._llama.create_chat_completion(
                     messages=messages,  # type: ignore[arg-type]
-                    temperature=params.temperature,
-                    top_p=params.top_p,
-                    max_tokens=params.max_tokens,
-                    stop=list(params.stop),
-                    seed=params.seed,
-                    presence_penalty=params.presence_penalty,
-                    frequency_penalty=params.frequency_penalty,
                     stream=True,
+                    **_sampling(params),
                 )
                 for chunk in cast(Iterator[Chunk], chunks):
                     if cancel.is_set():
@@ -92,13 +98,7 @@ class LlamaEngine:
             try:
                 result: dict[str, Any] = self._llama.create_chat_completion(  # type: ignore[assignment]
                     messages=messages,  # type: ignore[arg-type]
-                    temperature=params.temperature,
-                    top_p=params.top_p,
-                    max_tokens=params.max_tokens,
-                    stop=list(params.stop),
-                    seed=params.seed,
-                    presence_penalty=params.presence_penalty,
-                    frequency_penalty=params.frequency_penalty,
+                    **_sampling(params),
                 )
             except ValueError as error:
                 raise self._translate(error) from None

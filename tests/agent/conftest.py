@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hotkeys.xapps import Xvfb, require_tools
+from tests.hotkeys.xapps import Xvfb
 from tests.support.daemon import RunningDaemon, start_daemon, write_config
 from tests.support.pulse import PulseAudio
 
@@ -19,34 +19,19 @@ load_at_start = true
 """
 
 
-@pytest.fixture(scope="session")
-def xserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Xvfb]:
-    require_tools()
-    server = Xvfb(tmp_path_factory.mktemp("agent-xvfb") / "xvfb.log")
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="session")
-def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseAudio]:
-    server = PulseAudio(tmp_path_factory.mktemp("pulse"))
-    yield server
-    server.close()
-
-
-def desktop_env(xserver: Xvfb, pulse: PulseAudio) -> dict[str, str]:
+def desktop_env(xvfb: Xvfb, pulse: PulseAudio) -> dict[str, str]:
     """What a process needs to use the virtual screen and microphone."""
-    return {"DISPLAY": xserver.name, **pulse.client_env}
+    return {"DISPLAY": xvfb.name, **pulse.client_env}
 
 
 @pytest.fixture(scope="module")
 def desktop_daemon(
-    tmp_path_factory: pytest.TempPathFactory, xserver: Xvfb, pulse: PulseAudio, no_os_keyring: None
+    tmp_path_factory: pytest.TempPathFactory, xvfb: Xvfb, pulse: PulseAudio, no_os_keyring: None
 ) -> Iterator[RunningDaemon]:
     """`sottovoce serve` in the desktop session: the API plus the hotkey agent."""
     home = tmp_path_factory.mktemp("agent-home")
     write_config(home, AGENT_CONFIG)
-    daemon = start_daemon(home, env=desktop_env(xserver, pulse))
+    daemon = start_daemon(home, env=desktop_env(xvfb, pulse))
     yield daemon
     assert daemon.stop() == 0, daemon.log()
 
@@ -55,9 +40,9 @@ def log_count(daemon: RunningDaemon, text: str) -> int:
     return daemon.log().count(text)
 
 
-def keys(xserver: Xvfb, *args: str) -> None:
+def keys(xvfb: Xvfb, *args: str) -> None:
     """Real key events through XTEST, as a user's keyboard would send them."""
-    xserver.run("xdotool", *args)
+    xvfb.run("xdotool", *args)
 
 
 def home_of(daemon: RunningDaemon) -> Path:

@@ -32,15 +32,15 @@ def spoken(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def xterm(xserver: Xvfb, tmp_path: Path) -> Iterator[XtermLines]:
-    terminal = XtermLines(xserver, tmp_path)
+def xterm(xvfb: Xvfb, tmp_path: Path) -> Iterator[XtermLines]:
+    terminal = XtermLines(xvfb, tmp_path)
     yield terminal
     terminal.close()
 
 
 @pytest.fixture
-def editor(xserver: Xvfb, tmp_path: Path) -> Iterator[TkEditor]:
-    app = TkEditor(xserver, tmp_path)
+def editor(xvfb: Xvfb, tmp_path: Path) -> Iterator[TkEditor]:
+    app = TkEditor(xvfb, tmp_path)
     yield app
     app.close()
 
@@ -54,53 +54,53 @@ def _latest_history(daemon: RunningDaemon) -> dict[str, object]:
 
 
 def test_push_to_talk_types_speech_into_xterm_and_keeps_the_clipboard(
-    desktop_daemon: RunningDaemon, xserver: Xvfb, pulse: PulseAudio, xterm: XtermLines, spoken: Path
+    desktop_daemon: RunningDaemon, xvfb: Xvfb, pulse: PulseAudio, xterm: XtermLines, spoken: Path
 ) -> None:
-    xserver.set_clipboard(USER_CLIPBOARD.encode())
+    xvfb.set_clipboard(USER_CLIPBOARD.encode())
     xterm.focus()
     before = log_count(desktop_daemon, "dictation inserted")
-    keys(xserver, "keydown", "ctrl+alt+space")
+    keys(xvfb, "keydown", "ctrl+alt+space")
     wait_for(lambda: log_count(desktop_daemon, "agent listening") > 0, timeout=10)
     pulse.play(spoken)
-    keys(xserver, "keyup", "space")
-    keys(xserver, "keyup", "ctrl", "alt")
+    keys(xvfb, "keyup", "space")
+    keys(xvfb, "keyup", "ctrl", "alt")
     wait_for(lambda: log_count(desktop_daemon, "dictation inserted") > before, timeout=60)
-    keys(xserver, "key", "Return")
+    keys(xvfb, "key", "Return")
     line = xterm.line(timeout=10)
     assert line is not None and words(line) == words(SENTENCE)
-    assert xserver.clipboard() == USER_CLIPBOARD.encode()
+    assert xvfb.clipboard() == USER_CLIPBOARD.encode()
 
 
 def test_toggle_dictation_and_cancel(
-    desktop_daemon: RunningDaemon, xserver: Xvfb, pulse: PulseAudio, xterm: XtermLines, spoken: Path
+    desktop_daemon: RunningDaemon, xvfb: Xvfb, pulse: PulseAudio, xterm: XtermLines, spoken: Path
 ) -> None:
     xterm.focus()
     inserted = log_count(desktop_daemon, "dictation inserted")
     cancelled = log_count(desktop_daemon, "dictation cancelled")
-    keys(xserver, "key", "ctrl+alt+d")  # start
+    keys(xvfb, "key", "ctrl+alt+d")  # start
     pulse.play(spoken)
-    keys(xserver, "key", "Escape")  # cancel: nothing is typed
+    keys(xvfb, "key", "Escape")  # cancel: nothing is typed
     wait_for(lambda: log_count(desktop_daemon, "dictation cancelled") > cancelled, timeout=10)
-    keys(xserver, "key", "ctrl+alt+d")  # start again
+    keys(xvfb, "key", "ctrl+alt+d")  # start again
     pulse.play(spoken)
-    keys(xserver, "key", "ctrl+alt+d")  # stop
+    keys(xvfb, "key", "ctrl+alt+d")  # stop
     wait_for(lambda: log_count(desktop_daemon, "dictation inserted") > inserted, timeout=60)
     assert log_count(desktop_daemon, "dictation inserted") == inserted + 1
-    keys(xserver, "key", "Return")
+    keys(xvfb, "key", "Return")
     line = xterm.line(timeout=10)
     assert line is not None and words(line) == words(SENTENCE)
 
 
 def test_rewrite_hotkey_replaces_selection_or_warns(
-    desktop_daemon: RunningDaemon, xserver: Xvfb, editor: TkEditor
+    desktop_daemon: RunningDaemon, xvfb: Xvfb, editor: TkEditor
 ) -> None:
     original = "the patient have no fever and no cough since two days"
-    xserver.set_clipboard(USER_CLIPBOARD.encode())
+    xvfb.set_clipboard(USER_CLIPBOARD.encode())
     editor.reset(original, select=True)
     done = log_count(desktop_daemon, "replaced the selection") + log_count(
         desktop_daemon, "Rewrite not applied"
     )
-    keys(xserver, "key", "ctrl+alt+r")
+    keys(xvfb, "key", "ctrl+alt+r")
     wait_for(
         lambda: (
             log_count(desktop_daemon, "replaced the selection")
@@ -118,23 +118,23 @@ def test_rewrite_hotkey_replaces_selection_or_warns(
     else:
         assert editor.text() == original
         assert "Rewrite not applied: it changed clinical facts" in desktop_daemon.log()
-    assert xserver.clipboard() == USER_CLIPBOARD.encode()
+    assert xvfb.clipboard() == USER_CLIPBOARD.encode()
 
 
 def test_rewrite_with_nothing_selected_changes_nothing(
-    desktop_daemon: RunningDaemon, xserver: Xvfb, editor: TkEditor
+    desktop_daemon: RunningDaemon, xvfb: Xvfb, editor: TkEditor
 ) -> None:
-    xserver.set_clipboard(USER_CLIPBOARD.encode())
+    xvfb.set_clipboard(USER_CLIPBOARD.encode())
     editor.reset("nothing is selected here", select=False, export=False)
     before = log_count(desktop_daemon, "Nothing selected")
-    keys(xserver, "key", "ctrl+alt+r")
+    keys(xvfb, "key", "ctrl+alt+r")
     wait_for(lambda: log_count(desktop_daemon, "Nothing selected") > before, timeout=30)
     assert editor.text() == "nothing is selected here"
-    assert xserver.clipboard() == USER_CLIPBOARD.encode()
+    assert xvfb.clipboard() == USER_CLIPBOARD.encode()
 
 
 def test_standalone_agent_waits_for_the_daemon_and_recovers(
-    tmp_path: Path, xserver: Xvfb, pulse: PulseAudio, no_os_keyring: None
+    tmp_path: Path, xvfb: Xvfb, pulse: PulseAudio, no_os_keyring: None
 ) -> None:
     import subprocess
     import sys
@@ -151,7 +151,7 @@ def test_standalone_agent_waits_for_the_daemon_and_recovers(
     with log.open("wb") as out:
         agent = subprocess.Popen(
             [sys.executable, "-m", "daemon", "agent"],
-            env=daemon_env(home, desktop_env(xserver, pulse)),
+            env=daemon_env(home, desktop_env(xvfb, pulse)),
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,22 +10,6 @@ from tests.doctor.helpers import run_doctor
 from tests.hotkeys.xapps import Xvfb
 from tests.support.daemon import write_config
 from tests.support.pulse import PulseAudio
-
-
-@pytest.fixture(scope="module")
-def x_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Xvfb]:
-    """A private X server (no -nolisten of RECORD or XTEST: both are on by default)."""
-    server = Xvfb(tmp_path_factory.mktemp("doctor-xvfb") / "xvfb.log")
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PulseAudio]:
-    """A private PulseAudio server whose default source is a virtual microphone."""
-    server = PulseAudio(tmp_path_factory.mktemp("doctor-pulse"))
-    yield server
-    server.close()
 
 
 def test_without_a_display_the_daemon_is_api_only(isolated_home: Path) -> None:
@@ -41,13 +24,13 @@ def test_without_a_display_the_daemon_is_api_only(isolated_home: Path) -> None:
 
 @pytest.mark.x11
 def test_x11_display_enables_xorg_hotkeys_and_clipboard_hygiene(
-    isolated_home: Path, x_server: Xvfb
+    isolated_home: Path, xvfb: Xvfb
 ) -> None:
-    report = run_doctor(isolated_home, env={"DISPLAY": x_server.name})
+    report = run_doctor(isolated_home, env={"DISPLAY": xvfb.name})
     assert report.check("display") == {
         "name": "display",
         "status": "ok",
-        "detail": f"X11 on {x_server.name}",
+        "detail": f"X11 on {xvfb.name}",
         "fix": None,
     }
     assert report.status("hotkeys") == "ok"
@@ -58,9 +41,9 @@ def test_x11_display_enables_xorg_hotkeys_and_clipboard_hygiene(
 
 
 @pytest.mark.x11
-def test_hotkeys_off_in_config_is_reported(isolated_home: Path, x_server: Xvfb) -> None:
+def test_hotkeys_off_in_config_is_reported(isolated_home: Path, xvfb: Xvfb) -> None:
     write_config(isolated_home, "[hotkeys]\nenabled = false\n")
-    hotkeys = run_doctor(isolated_home, env={"DISPLAY": x_server.name}).check("hotkeys")
+    hotkeys = run_doctor(isolated_home, env={"DISPLAY": xvfb.name}).check("hotkeys")
     assert hotkeys["status"] == "info"
     assert "hotkeys.enabled = false" in hotkeys["detail"]
 

@@ -12,16 +12,7 @@ import pytest
 
 from hotkeys.x11.clipboard import X11Clipboard
 from hotkeys.x11.keyboard import XTestKeyboard
-from tests.hotkeys.xapps import TkEditor, XtermLines, Xvfb, require_tools
-
-
-@pytest.fixture(scope="session")
-def xvfb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Xvfb]:
-    """A private X server for the whole session."""
-    require_tools()
-    server = Xvfb(tmp_path_factory.mktemp("xvfb") / "xvfb.log")
-    yield server
-    server.close()
+from tests.hotkeys.xapps import TkEditor, XtermLines, Xvfb
 
 
 @pytest.fixture
