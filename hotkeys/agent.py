@@ -24,6 +24,7 @@ from daemon.client import (
 )
 from daemon.config import Settings
 from daemon.errors import SottovoceError
+from daemon.protocol import SOURCE_APP_HEADER
 from hotkeys.bindings import PRESET_PREFIX, Edge, HotkeyListener, parse_bindings
 from hotkeys.clipboard import Clipboard, create_clipboard
 from hotkeys.cues import Cues
@@ -35,7 +36,6 @@ from hotkeys.ui import AgentUI
 log = logging.getLogger(__name__)
 
 HEALTH_INTERVAL_S = 5.0
-SOURCE_APP_HEADER = "X-Sottovoce-Source-App"
 
 
 class Recording:

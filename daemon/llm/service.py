@@ -10,6 +10,7 @@ from typing import Any
 
 from daemon.config import LLMSettings
 from daemon.device import DeviceName, cuda_available_for_llama
+from daemon.engines.handoff import Handoff
 from daemon.engines.pool import ModelPool
 from daemon.engines.queue import WorkQueue
 from daemon.llm.engine import LlamaEngine, LLMEngine
@@ -18,6 +19,8 @@ from daemon.models.registry import ModelInfo, ModelRegistry
 
 EngineFactory = Callable[[ModelInfo, DeviceName, int], LLMEngine]
 _END = object()
+# Tokens gather this long between deliveries to the event loop (see Handoff).
+GATHER_S = 0.04
 
 
 class LLMService(ModelPool[LLMEngine]):
@@ -55,26 +58,28 @@ class LLMService(ModelPool[LLMEngine]):
         """Completion chunks as they are generated; closing the iterator stops generation."""
         holder = self.holder(model)
         async with self.queue.slot(), holder.use() as engine:
-            loop = asyncio.get_running_loop()
-            items: asyncio.Queue[object] = asyncio.Queue()
+            handoff: Handoff[object] = Handoff(asyncio.get_running_loop(), GATHER_S)
             cancel = threading.Event()
 
             def produce() -> None:
                 try:
                     with contextlib.closing(engine.stream_chat(messages, params, cancel)) as chunks:
                         for chunk in chunks:
-                            loop.call_soon_threadsafe(items.put_nowait, chunk)
+                            handoff.put(chunk)
                 except Exception as error:  # handed to the consumer, raised there
-                    loop.call_soon_threadsafe(items.put_nowait, error)
+                    handoff.put(error)
                 finally:
-                    loop.call_soon_threadsafe(items.put_nowait, _END)
+                    handoff.put(_END)
 
             worker = asyncio.ensure_future(asyncio.to_thread(produce))
             try:
-                while (item := await items.get()) is not _END:
-                    if isinstance(item, Exception):
-                        raise item
-                    yield item  # type: ignore[misc]
+                async for batch in handoff.batches():
+                    for item in batch:
+                        if item is _END:
+                            return
+                        if isinstance(item, Exception):
+                            raise item
+                        yield item  # type: ignore[misc]
             finally:
                 cancel.set()
                 # Keep the model held until its thread has really stopped.

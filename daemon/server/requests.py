@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from daemon.protocol import SOURCE_APP_HEADER
 from daemon.server.errors import ApiError
 from daemon.server.keys import SETTINGS
 
@@ -51,9 +52,6 @@ def validate(model: type[M], data: Any) -> M:
             message = "field required"
         text = f"{param}: {message}" if param else message
         raise ApiError(400, text, param=param) from None
-
-
-SOURCE_APP_HEADER = "X-Sottovoce-Source-App"
 
 
 def source_app(request: web.Request) -> str | None:
