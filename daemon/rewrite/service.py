@@ -46,13 +46,15 @@ class RewriteService:
         self.settings = settings
         self._llm = llm
         self.presets = all_presets(settings)
+        # Starts as configured; the tray may change it while the daemon runs.
+        self.default_preset = settings.default_preset
 
     def messages(self, text: str, preset: str | None, instruction: str | None) -> list[Message]:
         """Chat messages for one rewrite; presets give byte-identical system prompts."""
         if instruction:
             system = system_prompt(instruction)
         else:
-            name = preset or self.settings.default_preset
+            name = preset or self.default_preset
             if name not in self.presets:
                 available = ", ".join(sorted(self.presets))
                 raise UnknownPresetError(f"unknown preset {name!r} (available: {available})")
@@ -68,7 +70,7 @@ class RewriteService:
         self, text: str, preset: str | None, instruction: str | None, model: str | None = None
     ) -> RewriteResult:
         """Rewrite and check; the result carries the fidelity report."""
-        chosen = None if instruction else (preset or self.settings.default_preset)
+        chosen = None if instruction else (preset or self.default_preset)
         messages = self.messages(text, preset, instruction)
         started = time.perf_counter()
         result = await self._llm.async_chat(messages, self.params(text), model)
@@ -79,7 +81,7 @@ class RewriteService:
         self, text: str, preset: str | None, instruction: str | None, model: str | None = None
     ) -> AsyncGenerator[str | RewriteResult, None]:
         """Text deltas while generating, then the checked RewriteResult."""
-        chosen = None if instruction else (preset or self.settings.default_preset)
+        chosen = None if instruction else (preset or self.default_preset)
         messages = self.messages(text, preset, instruction)
         started = time.perf_counter()
         parts: list[str] = []

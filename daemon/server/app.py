@@ -18,7 +18,7 @@ from daemon.llm.service import LLMService
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
 from daemon.rewrite.service import RewriteService
-from daemon.server import audio, chat, dictation, history, info, rewrite
+from daemon.server import audio, chat, defaults, dictation, history, info, rewrite
 from daemon.server.keys import HISTORY, LLM, PATHS, REGISTRY, REWRITE, SETTINGS, SPEECH, TOKEN
 from daemon.server.security import MIDDLEWARES
 from daemon.speech.service import SpeechService
@@ -58,10 +58,8 @@ async def _llm_ctx(app: web.Application) -> AsyncIterator[None]:
     llm = LLMService(app[SETTINGS].llm, app[REGISTRY])
     app[LLM] = llm
     rewrites = RewriteService(app[SETTINGS].rewrite, llm)
-    if app[SETTINGS].rewrite.default_preset not in rewrites.presets:
-        raise ConfigError(
-            f"rewrite.default_preset: no preset named {app[SETTINGS].rewrite.default_preset!r}"
-        )
+    if rewrites.default_preset not in rewrites.presets:
+        raise ConfigError(f"rewrite.default_preset: no preset named {rewrites.default_preset!r}")
     app[REWRITE] = rewrites
     async with _running(llm, app[SETTINGS].llm.load_at_start):
         yield
@@ -112,6 +110,8 @@ def make_app(settings: Settings, paths: Paths, token: str) -> web.Application:
     app.router.add_post("/v1/rewrite", rewrite.rewrite)
     app.router.add_get("/v1/rewrite/presets", rewrite.presets)
     app.router.add_get("/v1/dictation", dictation.dictation)
+    app.router.add_get("/v1/defaults", defaults.get_defaults)
+    app.router.add_post("/v1/defaults", defaults.set_defaults)
     app.router.add_get("/v1/history", history.list_history)
     app.router.add_delete("/v1/history", history.delete_all)
     app.router.add_get("/v1/history/{entry_id}", history.get_entry)
