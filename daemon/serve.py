@@ -7,8 +7,7 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -29,7 +28,12 @@ class ServeError(SottovoceError):
     """The server could not start."""
 
 
-async def async_serve(settings: Settings, paths: Paths, stop: asyncio.Event | None = None) -> None:
+async def async_serve(
+    settings: Settings,
+    paths: Paths,
+    stop: asyncio.Event | None = None,
+    start_agent: AgentStarter | None = None,
+) -> None:
     """Serve until `stop` is set or a termination signal arrives."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -58,7 +62,9 @@ async def async_serve(settings: Settings, paths: Paths, stop: asyncio.Event | No
         info = RuntimeInfo(os.getpid(), settings.server.host, port, __version__)
         write_runtime(paths.runtime_file, info)
         log.info("Sottovoce %s listening on %s:%s", __version__, settings.server.host, port)
-        agent = _start_agent(settings, DaemonAddress(info.base_url, token))
+        agent = _start_agent(
+            settings, DaemonAddress(info.base_url, token), start_agent or _log_agent(settings)
+        )
         await stop.wait()
         log.info("shutting down")
         if agent is not None:
@@ -70,7 +76,24 @@ async def async_serve(settings: Settings, paths: Paths, stop: asyncio.Event | No
         await runner.cleanup()
 
 
-def _start_agent(settings: Settings, address: DaemonAddress) -> asyncio.Task[None] | None:
+AgentStarter = Callable[[Callable[[], DaemonAddress]], "asyncio.Task[None]"]
+
+
+def _log_agent(settings: Settings) -> AgentStarter:
+    """Start the agent with its states and notifications in the log (no tray)."""
+
+    def start(address: Callable[[], DaemonAddress]) -> asyncio.Task[None]:
+        from hotkeys.agent import Agent
+        from hotkeys.ui import LogUI
+
+        return asyncio.create_task(Agent(settings, address, LogUI()).async_run())
+
+    return start
+
+
+def _start_agent(
+    settings: Settings, address: DaemonAddress, starter: AgentStarter
+) -> asyncio.Task[None] | None:
     """Run the desktop agent beside the server when a display exists."""
     if not settings.hotkeys.enabled:
         log.info("hotkeys are turned off in the config (hotkeys.enabled)")
@@ -81,22 +104,20 @@ def _start_agent(settings: Settings, address: DaemonAddress) -> asyncio.Task[Non
     if not hotkeys_possible():
         log.info("no display: hotkeys are off; serving the API only")
         return None
-    from hotkeys.agent import Agent
-    from hotkeys.ui import LogUI
-
     try:
-        agent = Agent(settings, lambda: address, LogUI())
+        agent = starter(lambda: address)
     except SottovoceError as error:
         log.error("hotkeys are off: %s", error)
         return None
-    return asyncio.create_task(_guarded(agent.async_run()), name="desktop-agent")
+    return asyncio.create_task(_guarded(agent), name="desktop-agent-guard")
 
 
-async def _guarded(work: Coroutine[Any, Any, None]) -> None:
+async def _guarded(agent: asyncio.Task[None]) -> None:
     # The API keeps serving whatever happens to the desktop side.
     try:
-        await work
+        await agent
     except asyncio.CancelledError:
+        agent.cancel()
         raise
     except Exception as error:
         log.exception("the desktop agent stopped: %s; the API keeps serving", type(error).__name__)
@@ -110,11 +131,23 @@ def _bound_port(runner: web.AppRunner) -> int:
 
 
 def serve(settings: Settings, paths: Paths) -> None:
-    """Take the single-instance lock and serve (blocking)."""
+    """Take the single-instance lock and serve (blocking); with a display, show the tray."""
     paths.ensure()
     lock = InstanceLock(paths.lock_file)
     lock.acquire(paths.runtime_file)
     try:
-        asyncio.run(async_serve(settings, paths))
+        if settings.hotkeys.enabled and hotkeys_possible() and _tray_available():
+            from hotkeys.session import DesktopSession
+
+            session = DesktopSession(settings)
+            session.run(lambda stop: async_serve(settings, paths, stop, session.start_agent))
+        else:
+            asyncio.run(async_serve(settings, paths))
     finally:
         lock.release()
+
+
+def _tray_available() -> bool:
+    from daemon.tray import tray_available
+
+    return tray_available()

@@ -317,6 +317,16 @@ class Agent:
                 log.warning("the daemon does not answer; retrying every %.0f s", HEALTH_INTERVAL_S)
         self._daemon_up = up
 
+    def copy_to_clipboard(self, text: str) -> None:
+        """Put `text` on the clipboard, marked so clipboard managers skip it (on the loop)."""
+
+        async def copy() -> None:
+            if self._clipboard is not None:
+                await asyncio.to_thread(self._clipboard.write_text, text, transient=True)
+                self._ui.notify("Copied", "The API token is on the clipboard.")
+
+        self._spawn(copy())
+
     def set_paused(self, paused: bool) -> None:
         """Pause or resume every hotkey (on the loop)."""
         self.paused = paused

@@ -32,4 +32,5 @@ class LogUI:
         self.state = state
 
     def notify(self, title: str, message: str) -> None:
-        log.warning("%s: %s", title, message)
+        # Only the title: a message may quote the user's text, which never goes to the logs.
+        log.warning("notification: %s", title)

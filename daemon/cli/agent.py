@@ -1,4 +1,4 @@
-"""`sottovoce agent`: hotkeys (and tray) as a client of an already running daemon."""
+"""`sottovoce agent`: hotkeys and tray as a client of an already running daemon."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import signal
 from typing import Any
 
 from daemon.cli.common import paths_and_settings
-from daemon.client import locate_daemon
+from daemon.client import DaemonAddress, locate_daemon
 from daemon.desktop import hotkeys_possible
 from daemon.errors import SottovoceError
 from daemon.logs import configure_logging
@@ -18,12 +18,13 @@ from daemon.logs import configure_logging
 def register(commands: Any) -> None:
     """Add the subcommand of this module."""
     agent = commands.add_parser(
-        "agent", help="run the hotkeys against a running daemon (started at login by autostart)"
+        "agent", help="run hotkeys and tray against a running daemon (autostart uses this)"
     )
     agent.set_defaults(handler=_agent)
 
 
 def _agent(args: argparse.Namespace) -> int:
+    from daemon.tray import tray_available
     from hotkeys.agent import Agent
     from hotkeys.ui import LogUI
 
@@ -31,7 +32,26 @@ def _agent(args: argparse.Namespace) -> int:
     configure_logging(paths, verbose=args.verbose, to_file=False)
     if not hotkeys_possible():
         raise SottovoceError("no display: the hotkey agent needs a graphical session (X11)")
-    agent = Agent(settings, lambda: locate_daemon(paths, settings), LogUI())
+
+    def address() -> DaemonAddress:
+        return locate_daemon(paths, settings)
+
+    if tray_available():
+        from hotkeys.session import DesktopSession
+
+        session = DesktopSession(settings)
+
+        async def with_tray(stop: asyncio.Event) -> None:
+            task = session.start_agent(address)
+            await stop.wait()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        session.run(with_tray)
+        return 0
+
+    agent = Agent(settings, address, LogUI())
 
     async def run() -> None:
         task = asyncio.create_task(agent.async_run())

@@ -1,0 +1,116 @@
+"""The tray icons: drawn here with Pillow, committed as PNGs under assets/icons/.
+
+Regenerate the PNGs after changing a drawing: `python -m daemon.tray.icons`.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from daemon.assets import asset_path
+from daemon.tray.model import TrayState
+
+log = logging.getLogger(__name__)
+
+ICONS_DIR = asset_path("icons")
+SIZE = 64
+WHITE = (255, 255, 255, 255)
+# The colour that fills most of each icon; tests look for it on screen.
+BACKGROUND: dict[TrayState, tuple[int, int, int]] = {
+    TrayState.IDLE: (107, 114, 128),
+    TrayState.LISTENING: (220, 38, 38),
+    TrayState.WORKING: (245, 158, 11),
+    TrayState.PAUSED: (75, 85, 99),
+    TrayState.ERROR: (31, 41, 55),
+}
+PAUSED_STRIPE = (156, 163, 175)
+ERROR_CROSS = (239, 68, 68, 255)
+
+
+def icon_path(state: TrayState, folder: Path = ICONS_DIR) -> Path:
+    """Where the PNG for `state` lives."""
+    return folder / f"{state.value}.png"
+
+
+def draw_icon(state: TrayState) -> Image.Image:
+    """The icon for `state`, drawn from scratch (RGBA, SIZE x SIZE)."""
+    # Plain primitives, no anti-aliasing or resampling: the same Pillow draws
+    # the same bytes, so the committed PNGs can be checked against this code.
+    image = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    tile = (2, 2, SIZE - 3, SIZE - 3)
+    draw.rounded_rectangle(tile, radius=12, fill=(*BACKGROUND[state], 255))
+    if state is TrayState.PAUSED:
+        _stripes(image, tile)
+        _pause_bars(draw)
+    elif state is TrayState.ERROR:
+        _cross(draw)
+    else:
+        _microphone(draw)
+        if state is TrayState.WORKING:
+            _dots(draw)
+    return image
+
+
+def _microphone(draw: ImageDraw.ImageDraw) -> None:
+    draw.rounded_rectangle((25, 10, 38, 36), radius=6, fill=WHITE)
+    draw.arc((18, 20, 45, 44), start=0, end=180, fill=WHITE, width=3)
+    draw.line((31, 44, 31, 51), fill=WHITE, width=3)
+    draw.line((23, 51, 40, 51), fill=WHITE, width=3)
+
+
+def _dots(draw: ImageDraw.ImageDraw) -> None:
+    for x in (44, 50, 56):
+        draw.rectangle((x - 2, 54, x + 1, 57), fill=WHITE)
+
+
+def _stripes(image: Image.Image, tile: tuple[int, int, int, int]) -> None:
+    stripes = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(stripes)
+    for offset in range(-SIZE, SIZE, 16):
+        draw.polygon(
+            [(offset, SIZE), (offset + 6, SIZE), (offset + 6 + SIZE, 0), (offset + SIZE, 0)],
+            fill=(*PAUSED_STRIPE, 255),
+        )
+    mask = Image.new("L", image.size, 0)
+    ImageDraw.Draw(mask).rounded_rectangle(tile, radius=12, fill=255)
+    image.paste(stripes, (0, 0), Image.composite(stripes, Image.new("RGBA", image.size), mask))
+
+
+def _pause_bars(draw: ImageDraw.ImageDraw) -> None:
+    draw.rounded_rectangle((20, 16, 28, 47), radius=2, fill=WHITE)
+    draw.rounded_rectangle((35, 16, 43, 47), radius=2, fill=WHITE)
+
+
+def _cross(draw: ImageDraw.ImageDraw) -> None:
+    draw.line((17, 17, 46, 46), fill=ERROR_CROSS, width=8)
+    draw.line((17, 46, 46, 17), fill=ERROR_CROSS, width=8)
+
+
+def load_icon(state: TrayState, folder: Path = ICONS_DIR) -> Image.Image:
+    """The committed PNG for `state`; drawn afresh (with a warning) when the file is missing."""
+    path = icon_path(state, folder)
+    try:
+        with Image.open(path) as image:
+            return image.convert("RGBA")
+    except FileNotFoundError:
+        log.warning("tray icon %s.png is missing from the assets; drawing it", state.value)
+        return draw_icon(state)
+
+
+def write_icons(folder: Path = ICONS_DIR) -> list[Path]:
+    """Draw every state's icon into `folder` as PNG; return the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for state in TrayState:
+        path = icon_path(state, folder)
+        draw_icon(state).save(path, format="PNG", optimize=True)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    write_icons()
