@@ -49,4 +49,7 @@ def read_token(path: Path) -> str:
 
 def token_matches(expected: str, presented: str) -> bool:
     """Constant-time comparison of the presented token with the real one."""
-    return hmac.compare_digest(expected.encode(), presented.encode())
+    # surrogateescape: aiohttp decodes odd header bytes that way; they must not raise here.
+    return hmac.compare_digest(
+        expected.encode("utf-8", "surrogateescape"), presented.encode("utf-8", "surrogateescape")
+    )

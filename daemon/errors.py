@@ -25,6 +25,14 @@ class LLMError(SottovoceError):
     """Language-model inference failed."""
 
 
+class LLMRequestError(LLMError):
+    """The request cannot be served as given (the caller's fault: 400)."""
+
+
+class ContextOverflowError(LLMRequestError):
+    """The prompt does not fit the model's context window."""
+
+
 class BusyError(SottovoceError):
     """A bounded queue is full; the caller should retry later."""
 

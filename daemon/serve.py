@@ -44,8 +44,9 @@ async def async_serve(
     token = load_or_create_token(paths.token_file)
     app = make_app(settings, paths, token)
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5)
-    await runner.setup()
     try:
+        # Inside the try: a failing start-up still closes what it had opened.
+        await runner.setup()
         site: web.BaseSite
         if settings.server.unix_socket:
             site = web.UnixSite(runner, settings.server.unix_socket)
@@ -54,9 +55,10 @@ async def async_serve(
         try:
             await site.start()
         except OSError as error:
+            where = settings.server.unix_socket or f"{settings.server.host}:{settings.server.port}"
             raise ServeError(
-                f"cannot listen on {settings.server.host}:{settings.server.port}: "
-                f"{error.strerror or error}; choose another port with --port or in config"
+                f"cannot listen on {where}: {error.strerror or error}; "
+                "choose another port with --port or in config"
             ) from None
         port = _bound_port(runner) if not settings.server.unix_socket else 0
         info = RuntimeInfo(os.getpid(), settings.server.host, port, __version__)
@@ -118,6 +120,8 @@ async def _guarded(agent: asyncio.Task[None]) -> None:
         await agent
     except asyncio.CancelledError:
         agent.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await agent  # let the agent release its grabs, microphone and clipboard
         raise
     except Exception as error:
         log.exception("the desktop agent stopped: %s; the API keeps serving", type(error).__name__)

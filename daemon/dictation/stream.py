@@ -33,6 +33,7 @@ PAUSE_S = 0.25  # ...unless the speaker paused this long: decode now, release is
 TRIM_AFTER_S = 6.0  # windows longer than this are trimmed behind committed words
 KEEP_CONTEXT_S = 1.0  # committed audio kept in the window as acoustic context
 FORCE_COMMIT_S = 25.0  # a window this long commits its tail: Whisper sees 30 s at most
+FINAL_RETRIES = 120  # x 0.25 s
 SPEECH_RMS = 0.01  # about -40 dBFS: quieter 30 ms frames count as silence
 SPEECH_MIN_S = 0.12  # this much loud audio after the last pass needs another pass
 
@@ -45,7 +46,7 @@ class FinalText:
 
     text: str
     audio_seconds: float
-    passes: int
+    truncated: bool = False  # audio beyond the maximum length was not transcribed
 
 
 def has_speech(audio: Audio) -> bool:
@@ -74,7 +75,7 @@ class DictationStream:
         self._options = replace(options, word_timestamps=True)
         self._rules = rules
         self._on_partial = on_partial
-        self._model = model
+        self.model = model
         self._max_samples = int(max_seconds * SAMPLE_RATE)
         self._agreement = LocalAgreement()
         self._window = np.zeros(0, dtype=np.float32)  # audio from `offset` on
@@ -85,6 +86,7 @@ class DictationStream:
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
+        self.truncated = False
 
     @property
     def audio_seconds(self) -> float:
@@ -95,11 +97,13 @@ class DictationStream:
         self._task = asyncio.create_task(self._run(), name="dictation-passes")
 
     def feed(self, samples: Audio) -> None:
-        """Append audio; raises DictationError past the maximum length."""
-        if self._total + len(samples) > self._max_samples:
-            raise DictationError(
-                f"dictation is longer than the limit of {self._max_samples // SAMPLE_RATE} s"
-            )
+        """Append audio; past the maximum length it is dropped, and the final says so."""
+        room = self._max_samples - self._total
+        if len(samples) > room:
+            if not self.truncated:
+                log.warning("dictation reached its maximum length; later audio is ignored")
+            self.truncated = True
+            samples = samples[: max(0, room)]
         self._window = np.concatenate((self._window, samples))
         self._total += len(samples)
         self._wake.set()
@@ -136,7 +140,7 @@ class DictationStream:
         window, offset = self._window, self._offset
         options = replace(self._options, prompt=self._agreement.prompt() or self._options.prompt)
         began = time.perf_counter()
-        transcript = await self._speech.async_transcribe(window, options, self._model)
+        transcript = await self._speech.async_transcribe(window, options, self.model)
         log.debug(
             "pass %d: %.1f s window at %.1f s took %.2f s",
             self._passes,
@@ -157,8 +161,11 @@ class DictationStream:
     def _trim(self) -> None:
         window_s = len(self._window) / SAMPLE_RATE
         if window_s > FORCE_COMMIT_S:
+            # Whisper sees 30 s at most: commit what is there, and drop audio that
+            # produced no words (noise), keeping a little context.
             self._agreement.finish()
-            self._cut(self._agreement.last_committed_end)
+            end = self._offset + window_s
+            self._cut(max(self._agreement.last_committed_end, end - KEEP_CONTEXT_S))
         elif window_s > TRIM_AFTER_S:
             point = self._agreement.trim_point(KEEP_CONTEXT_S)
             if point is not None:
@@ -184,10 +191,20 @@ class DictationStream:
             # Cut at a word boundary just behind the last committed word.
             if len(committed) >= 2 and committed[-2].end > self._offset:
                 self._cut(committed[-2].end)
-            await self._pass()
+            await self._final_pass()
         self._agreement.finish()
         text = apply_rules(self._committed_text(), self._rules)
-        return FinalText(text, self.audio_seconds, self._passes)
+        return FinalText(text, self.audio_seconds, self.truncated)
+
+    async def _final_pass(self) -> None:
+        # Busy with other clients' passes: wait a while rather than lose the dictation.
+        for _ in range(FINAL_RETRIES):
+            try:
+                await self._pass()
+                return
+            except BusyError:
+                await asyncio.sleep(0.25)
+        raise DictationError("the speech engine stayed busy; the dictation was not finished")
 
     async def _stop_passes(self) -> None:
         self._stopping = True

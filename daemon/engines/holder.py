@@ -2,7 +2,8 @@
 
 The holder counts users: a model is never unloaded while a request holds it.
 Idle timeout: -1 never unloads, 0 unloads as soon as the last user leaves,
-N unloads N seconds after the last user left.
+N unloads N seconds after the last user left. Loading and unloading run in
+worker threads; a cancelled request never abandons a half-loaded model.
 """
 
 from __future__ import annotations
@@ -22,6 +23,15 @@ T = TypeVar("T")
 State = Literal["unloaded", "loading", "loaded", "error"]
 
 
+def _release(model: object) -> None:
+    close = getattr(model, "close", None)
+    if callable(close):
+        close()
+    del model
+    # Model objects hold large native buffers: collect now, not later.
+    gc.collect()
+
+
 class ModelHolder(Generic[T]):
     """Owns one loaded model instance and its lifetime."""
 
@@ -30,39 +40,40 @@ class ModelHolder(Generic[T]):
         self._loader = loader
         self._idle_timeout = idle_timeout
         self._model: T | None = None
+        self._loading: asyncio.Future[T] | None = None
         self._users = 0
-        self._lock = asyncio.Lock()
         self._unload_timer: asyncio.TimerHandle | None = None
         self.state: State = "unloaded"
         self.error: str | None = None
-        self.loads = 0
-
-    @property
-    def model(self) -> T | None:
-        """The loaded instance, if any (for status reports only)."""
-        return self._model
 
     async def async_load(self) -> T:
-        """Load the model now unless it is already loaded."""
-        async with self._lock:
-            if self._model is not None:
-                return self._model
-            self.state = "loading"
-            log.info("loading model %s", self.name)
-            try:
-                self._model = await asyncio.to_thread(self._loader)
-            except SottovoceError as error:
-                self.state, self.error = "error", str(error)
-                raise
-            except Exception as error:
-                self.state = "error"
-                self.error = f"model {self.name!r} failed to load ({type(error).__name__})"
-                log.exception("loading model %s failed", self.name)
-                raise ModelError(self.error) from error
-            self.state, self.error = "loaded", None
-            self.loads += 1
-            log.info("model %s loaded", self.name)
+        """Load the model now unless it is already loaded (concurrent callers share one load)."""
+        if self._model is not None:
             return self._model
+        if self._loading is None:
+            self._loading = asyncio.ensure_future(self._load())
+        # Shielded: a cancelled caller must not abandon the load for everyone else.
+        return await asyncio.shield(self._loading)
+
+    async def _load(self) -> T:
+        self.state = "loading"
+        log.info("loading model %s", self.name)
+        try:
+            model = await asyncio.to_thread(self._loader)
+        except SottovoceError as error:
+            self.state, self.error = "error", str(error)
+            raise
+        except Exception as error:
+            self.state = "error"
+            self.error = f"model {self.name!r} failed to load ({type(error).__name__})"
+            log.error("loading model %s failed: %s", self.name, type(error).__name__)
+            raise ModelError(self.error) from error
+        finally:
+            self._loading = None
+        self._model = model
+        self.state, self.error = "loaded", None
+        log.info("model %s loaded", self.name)
+        return model
 
     @asynccontextmanager
     async def use(self) -> AsyncIterator[T]:
@@ -70,8 +81,7 @@ class ModelHolder(Generic[T]):
         self._cancel_timer()
         self._users += 1
         try:
-            model = await self.async_load()
-            yield model
+            yield await self.async_load()
         finally:
             self._users -= 1
             if self._users == 0:
@@ -85,31 +95,26 @@ class ModelHolder(Generic[T]):
     def _schedule_unload(self) -> None:
         if self._idle_timeout < 0 or self._model is None:
             return
-        if self._idle_timeout == 0:
-            self.unload()
-            return
         loop = asyncio.get_running_loop()
         self._unload_timer = loop.call_later(self._idle_timeout, self._unload_if_idle)
 
     def _unload_if_idle(self) -> None:
         self._unload_timer = None
-        if self._users == 0:
-            self.unload()
-
-    def unload(self) -> None:
-        """Drop the model now (only call when no request holds it)."""
-        if self._users:
-            return
-        self._cancel_timer()
-        if self._model is not None:
-            close = getattr(self._model, "close", None)
-            if callable(close):
-                close()
-            self._model = None
-            # Model objects hold large native buffers: collect now, not later.
-            gc.collect()
+        if self._users == 0 and self._model is not None:
+            model, self._model = self._model, None
+            self.state = "unloaded"
             log.info("model %s unloaded after idle timeout", self.name)
+            # Freeing can wait for a native thread: never on the event loop.
+            asyncio.get_running_loop().run_in_executor(None, _release, model)
+
+    async def async_unload(self) -> None:
+        """Drop the model now, if no request holds it."""
+        self._cancel_timer()
+        if self._users or self._model is None:
+            return
+        model, self._model = self._model, None
         self.state = "unloaded"
+        await asyncio.to_thread(_release, model)
 
     def status(self) -> dict[str, object]:
         """State for /v1/health."""

@@ -1,16 +1,20 @@
-"""Holders of one engine kind, keyed by installed model name."""
+"""Holders of one engine kind, keyed by installed model name, with one job at a time."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from daemon.device import DeviceName
 from daemon.engines.holder import ModelHolder
+from daemon.engines.queue import WorkQueue
 from daemon.errors import ModelNotFoundError
 from daemon.models.registry import Kind, ModelInfo, ModelRegistry
 
 T = TypeVar("T")
+R = TypeVar("R")
 KIND_NAMES = {"speech": "speech", "llm": "language"}
 
 
@@ -25,10 +29,13 @@ class ModelPool(Generic[T]):
         load: Callable[[ModelInfo], T],
         idle_timeout: int,
         device: DeviceName,
+        queue_size: int,
     ) -> None:
         self.kind: Kind = kind
+        # Starts as configured; the tray may change it while the daemon runs.
         self.default = default
         self.device: DeviceName = device
+        self.queue = WorkQueue(f"{KIND_NAMES[kind]} model", max_waiting=queue_size)
         self._registry = registry
         self._load = load
         self._idle_timeout = idle_timeout
@@ -52,14 +59,31 @@ class ModelPool(Generic[T]):
             self._holders[name] = ModelHolder(name, load, self._idle_timeout)
         return self._holders[name]
 
-    async def async_preload(self) -> None:
-        """Load the default model now (config: load_at_start)."""
-        await self.holder().async_load()
+    async def async_run(self, work: Callable[[T], R], model: str | None = None) -> R:
+        """Run `work(engine)` in a worker thread, one job at a time per pool.
 
-    def unload_all(self) -> None:
+        A thread cannot be interrupted: when the caller is cancelled (a client
+        left), the queue slot and the model stay held until the thread ends, so
+        the next job never runs beside it.
+        """
+        holder = self.holder(model)
+        async with self.queue.slot(), holder.use() as engine:
+            job = asyncio.ensure_future(asyncio.to_thread(work, engine))
+            try:
+                return await asyncio.shield(job)
+            except asyncio.CancelledError:
+                await finish_uncancellable(job)
+                raise
+
+    async def async_preload(self) -> None:
+        """Load the default model now (config: load_at_start); the idle timer starts."""
+        async with self.holder().use():
+            pass
+
+    async def async_unload_all(self) -> None:
         """Free every loaded model (at shutdown)."""
         for holder in self._holders.values():
-            holder.unload()
+            await holder.async_unload()
 
     def status(self) -> dict[str, object]:
         """Default model state, device and loaded models, for /v1/health."""
@@ -70,3 +94,10 @@ class ModelPool(Generic[T]):
         status["device"] = self.device
         status["loaded"] = sorted(n for n, h in self._holders.items() if h.state == "loaded")
         return status
+
+
+async def finish_uncancellable(job: asyncio.Future[Any]) -> None:
+    """Wait for a worker-thread job to end, even through further cancellations."""
+    while not job.done():
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait({job})

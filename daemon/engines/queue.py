@@ -19,10 +19,6 @@ class WorkQueue:
         self._lock = asyncio.Lock()
         self._waiting = 0
 
-    @property
-    def waiting(self) -> int:
-        return self._waiting
-
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         """Wait for this engine, or raise BusyError if too many already wait."""

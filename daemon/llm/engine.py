@@ -7,8 +7,10 @@ import threading
 from collections.abc import Generator, Iterator
 from typing import Any, Protocol, cast
 
+from jinja2 import TemplateError
+
 from daemon.device import DeviceName, physical_cores
-from daemon.errors import LLMError
+from daemon.errors import ContextOverflowError, LLMError, LLMRequestError
 from daemon.llm.types import Chunk, GenerationParams, Message
 from daemon.models.registry import ModelInfo
 
@@ -27,10 +29,6 @@ def _sampling(params: GenerationParams) -> dict[str, Any]:
         "presence_penalty": params.presence_penalty,
         "frequency_penalty": params.frequency_penalty,
     }
-
-
-class ContextOverflowError(LLMError):
-    """The prompt does not fit the model's context window."""
 
 
 class LLMEngine(Protocol):
@@ -89,7 +87,7 @@ class LlamaEngine:
                     if cancel.is_set():
                         break
                     yield chunk
-            except ValueError as error:
+            except (ValueError, TemplateError) as error:
                 raise self._translate(error) from None
 
     def chat(self, messages: list[Message], params: GenerationParams) -> dict[str, Any]:
@@ -100,20 +98,18 @@ class LlamaEngine:
                     messages=messages,  # type: ignore[arg-type]
                     **_sampling(params),
                 )
-            except ValueError as error:
+            except (ValueError, TemplateError) as error:
                 raise self._translate(error) from None
             return result
 
-    def _translate(self, error: ValueError) -> LLMError:
+    def _translate(self, error: Exception) -> LLMError:
+        if isinstance(error, TemplateError):
+            return LLMRequestError("the messages do not fit the model's chat template")
         if "context window" in str(error) or "exceed" in str(error):
             return ContextOverflowError(
                 f"the prompt is too long for the model's context of {self.context_size} tokens"
             )
         return LLMError(f"generation failed: {type(error).__name__}")
-
-    def count_tokens(self, text: str) -> int:
-        """Number of tokens of `text` under this model's tokenizer."""
-        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False))
 
     def close(self) -> None:
         """Free the model (waits for a running generation to stop)."""

@@ -11,8 +11,7 @@ from typing import Any
 from daemon.config import LLMSettings
 from daemon.device import DeviceName, cuda_available_for_llama
 from daemon.engines.handoff import Handoff
-from daemon.engines.pool import ModelPool
-from daemon.engines.queue import WorkQueue
+from daemon.engines.pool import ModelPool, finish_uncancellable
 from daemon.llm.engine import LlamaEngine, LLMEngine
 from daemon.llm.types import Chunk, GenerationParams, Message
 from daemon.models.registry import ModelInfo, ModelRegistry
@@ -40,17 +39,15 @@ class LLMService(ModelPool[LLMEngine]):
             lambda info: factory(info, device, settings.context_size),
             settings.idle_timeout,
             device,
+            settings.queue_size,
         )
         self.settings = settings
-        self.queue = WorkQueue("language model", max_waiting=settings.queue_size)
 
     async def async_chat(
         self, messages: list[Message], params: GenerationParams, model: str | None = None
     ) -> dict[str, Any]:
         """A whole completion, generated off the event loop."""
-        holder = self.holder(model)
-        async with self.queue.slot(), holder.use() as engine:
-            return await asyncio.to_thread(engine.chat, messages, params)
+        return await self.async_run(lambda engine: engine.chat(messages, params), model)
 
     async def async_stream(
         self, messages: list[Message], params: GenerationParams, model: str | None = None
@@ -83,4 +80,4 @@ class LLMService(ModelPool[LLMEngine]):
             finally:
                 cancel.set()
                 # Keep the model held until its thread has really stopped.
-                await asyncio.shield(worker)
+                await finish_uncancellable(worker)

@@ -147,8 +147,10 @@ class ModelRegistry:
             return []
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as error:
-            raise ModelError(f"{path.name} cannot be read: {error}") from None
+        except OSError as error:
+            raise ModelError(f"{path.name} cannot be read: {error.strerror}") from None
+        except tomllib.TOMLDecodeError as error:
+            raise ModelError(f"{path.name} is not valid TOML: {error}") from None
         entries: list[tuple[Kind, str, Path]] = []
         for kind in ("speech", "llm"):
             section = data.get(kind, {})

@@ -37,7 +37,7 @@ async def _running(pool: ModelPool[Any], load_at_start: bool) -> AsyncIterator[N
     finally:
         if preload is not None and not preload.done():
             preload.cancel()
-        pool.unload_all()
+        await pool.async_unload_all()
 
 
 async def _preload(pool: ModelPool[Any]) -> None:

@@ -128,17 +128,24 @@ async def stream_sse(
             async for event in events:
                 await _send(response, event)
         await response.write(b"data: [DONE]\n\n")
-    except (ConnectionResetError, ConnectionError):
+    except ConnectionError:
         log.info("client left a stream early; generation stopped")
         return response
-    except SottovoceError as error:
-        failure = from_domain_error(error)
-        await _send(
-            response, error_body(failure.status, failure.message, failure.param, failure.code)
-        )
+    except Exception as error:
+        # The status line is sent: the error goes into the stream as its last event.
+        if isinstance(error, SottovoceError):
+            failure = from_domain_error(error)
+        else:
+            log.error("stream failed: %s", type(error).__name__)
+            failure = ApiError(500, "internal error; see the daemon log")
+        with contextlib.suppress(ConnectionError):
+            await _send(
+                response, error_body(failure.status, failure.message, failure.param, failure.code)
+            )
     finally:
         await events.aclose()
-    await response.write_eof()
+    with contextlib.suppress(ConnectionError):
+        await response.write_eof()
     return response
 
 

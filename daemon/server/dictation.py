@@ -60,7 +60,7 @@ async def _send_error(ws: web.WebSocketResponse, message: str, code: str) -> Non
 
 def _parse_start(message: Any) -> StartMessage:
     if message.type != WSMsgType.TEXT:
-        raise ProtocolError("the first message must be a JSON start message, not audio")
+        raise ProtocolError("the first message must be a JSON start message")
     try:
         return StartMessage.model_validate_json(message.data)
     except ValidationError as error:
@@ -136,7 +136,7 @@ async def dictation(request: web.Request) -> web.WebSocketResponse:
                     output_text=final.text,
                     audio_seconds=final.audio_seconds,
                     source_app=start.source_app,
-                    model=start.model or request.app[SPEECH].default,
+                    model=stream.model,
                     duration_seconds=time.perf_counter() - started,
                 )
             )
@@ -145,6 +145,12 @@ async def dictation(request: web.Request) -> web.WebSocketResponse:
             "protocol_error" if isinstance(error, ProtocolError) else from_domain_error(error).code
         )
         await _send_error(ws, str(error), code or "error")
+    except ConnectionError:
+        log.info("dictation client left")
+    except Exception as error:
+        # The handshake is done: no HTTP error page can follow, only a close frame.
+        log.error("dictation failed: %s", type(error).__name__)
+        await _send_error(ws, "internal error; see the daemon log", "internal_error")
     finally:
         if stream is not None:
             await stream.aclose()
@@ -172,6 +178,7 @@ async def _receive_audio(ws: web.WebSocketResponse, stream: DictationStream) -> 
                     "type": "final",
                     "text": final.text,
                     "audio_seconds": round(final.audio_seconds, 3),
+                    "truncated": final.truncated,
                 }
             )
             await ws.close()

@@ -6,9 +6,11 @@ from aiohttp import web
 
 from daemon.errors import (
     BusyError,
+    ContextOverflowError,
     DictationError,
     HistoryError,
     LLMError,
+    LLMRequestError,
     ModelError,
     ModelNotFoundError,
     SottovoceError,
@@ -80,6 +82,9 @@ def from_domain_error(error: SottovoceError) -> ApiError:
         return ApiError(503, message, param="model", code="model_unavailable")
     if isinstance(error, SpeechError | DictationError):
         return ApiError(400, message, code="invalid_audio")
+    if isinstance(error, LLMRequestError):
+        code = "context_length_exceeded" if isinstance(error, ContextOverflowError) else None
+        return ApiError(400, message, param="messages", code=code)
     if isinstance(error, LLMError):
         return ApiError(500, message, code="llm_error")
     if isinstance(error, HistoryError):

@@ -22,10 +22,15 @@ async def read_json(request: web.Request, limit: int | None = None) -> Any:
         raise ApiError(415, "the body must be JSON with Content-Type: application/json")
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, f"the request body is over the limit of {limit} bytes")
-    # Read one byte past the limit: chunked bodies carry no Content-Length.
-    body = await request.content.read(limit + 1)
-    if len(body) > limit:
-        raise ApiError(413, f"the request body is over the limit of {limit} bytes")
+    # Read to the end, but never past the limit: chunked bodies carry no Content-Length.
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, f"the request body is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    body = b"".join(chunks)
     try:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -38,9 +38,9 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
             413: "the request body is too large",
         }.get(error.status, error.reason)
         return error_response(ApiError(error.status, message, headers=_allow_header(error)))
-    except Exception:
-        # Log the type only: messages of library errors may carry stored text.
-        log.exception("unhandled error in %s %s", request.method, request.path)
+    except Exception as error:
+        # The type only: messages of library errors may carry the user's text.
+        log.error("unhandled %s in %s %s", type(error).__name__, request.method, request.path)
         return error_response(ApiError(500, "internal error; see the daemon log"))
 
 

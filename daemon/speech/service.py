@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 from daemon.config import SpeechSettings
 from daemon.device import DeviceName, resolve_speech_device
 from daemon.engines.pool import ModelPool
-from daemon.engines.queue import WorkQueue
 from daemon.models.registry import OPENAI_SPEECH_ALIAS, ModelInfo, ModelRegistry
 from daemon.speech.audio import Audio
 from daemon.speech.engine import SpeechEngine, WhisperEngine
@@ -34,9 +32,9 @@ class SpeechService(ModelPool[SpeechEngine]):
             lambda info: factory(info, device, compute_type),
             settings.idle_timeout,
             device,
+            settings.queue_size,
         )
         self.settings = settings
-        self.queue = WorkQueue("speech", max_waiting=settings.queue_size)
 
     def model_name(self, requested: str | None) -> str:
         """Map an API model name to an installed one; '' and 'whisper-1' mean the default."""
@@ -48,6 +46,6 @@ class SpeechService(ModelPool[SpeechEngine]):
         self, audio: Audio, options: TranscribeOptions, model: str | None = None
     ) -> Transcript:
         """Transcribe off the event loop, waiting in the bounded queue."""
-        holder = self.holder(self.model_name(model))
-        async with self.queue.slot(), holder.use() as engine:
-            return await asyncio.to_thread(engine.transcribe, audio, options)
+        return await self.async_run(
+            lambda engine: engine.transcribe(audio, options), self.model_name(model)
+        )
