@@ -64,21 +64,31 @@ async def request_json(
     path: str,
     body: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
+    timeout: float = 300.0,
 ) -> dict[str, Any]:
-    """Call the API; errors become ApiRequestError or DaemonUnavailableError with the message."""
+    """Call the API; every failure becomes ApiRequestError or DaemonUnavailableError."""
     try:
         async with session.request(
             method,
             address.base_url + path,
             json=body,
             headers={**address.headers, **(headers or {})},
+            timeout=aiohttp.ClientTimeout(total=timeout),
         ) as response:
-            data: dict[str, Any] = await response.json(content_type=None)
+            try:
+                data = await response.json(content_type=None)
+            except ValueError:
+                data = None
+            if not isinstance(data, dict):
+                raise ApiRequestError(
+                    response.status, f"{address.base_url} is not a Sottovoce daemon"
+                )
             if response.status >= 400:
-                message = data.get("error", {}).get("message", response.reason)
+                error = data.get("error")
+                message = error.get("message") if isinstance(error, dict) else response.reason
                 raise ApiRequestError(response.status, f"the daemon refused: {message}")
             return data
-    except aiohttp.ClientConnectionError:
+    except (aiohttp.ClientError, asyncio.TimeoutError):
         raise DaemonUnavailableError(
             f"the Sottovoce daemon does not answer at {address.base_url}; start it with "
             "`sottovoce serve`"
@@ -113,10 +123,16 @@ async def dictate(
         # Partials arrive while audio is still being sent.
         receiver = asyncio.create_task(_expect(ws, "final", on_partial))
         try:
-            async for chunk in audio:
-                if receiver.done():
-                    break  # an error from the daemon: raised below
-                await ws.send_bytes(chunk)
+            try:
+                async for chunk in audio:
+                    if receiver.done():
+                        break  # an error from the daemon: raised below
+                    await ws.send_bytes(chunk)
+            except ConnectionError:
+                # The daemon closed the socket: its error message is with the receiver.
+                await asyncio.wait({receiver}, timeout=5)
+                if not receiver.done():
+                    raise DaemonUnavailableError("the daemon closed the dictation") from None
             if cancelled is not None and cancelled() and not receiver.done():
                 await ws.send_json({"type": "cancel"})
                 return None

@@ -7,6 +7,7 @@ blocks (X11 calls, typing, clipboard) runs in worker threads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 import time
@@ -55,10 +56,12 @@ class Recording:
         while (chunk := await self._queue.get()) is not None:
             yield chunk
 
-    def end(self, cancel: bool = False) -> None:
-        """Stop the microphone; the stream ends after the audio already captured."""
+    async def async_end(self, cancel: bool = False) -> None:
+        """Stop the microphone; the stream ends after the last audio it captured."""
         self.cancelled = self.cancelled or cancel
-        self.mic.stop()
+        await asyncio.to_thread(self.mic.stop)
+        # The last blocks were handed over (call_soon_threadsafe) before stop()
+        # returned, so they are queued already: the end marker comes after them.
         self._queue.put_nowait(None)
 
 
@@ -95,6 +98,8 @@ class Agent:
         self._clipboard: Clipboard | None = None
         self._injector: Injector | None = None
         self._recording: Recording | None = None
+        self._dictating = False  # from the start hotkey until the dictation is finished
+        self._starting: asyncio.Future[None] | None = None
         self._dictation: asyncio.Task[str | None] | None = None
         self._app: str | None = None
         self._rewriting = False
@@ -122,13 +127,13 @@ class Agent:
             finally:
                 listener.stop()
                 if grabs is not None:
-                    grabs.release()
+                    await asyncio.to_thread(grabs.release)
                 if self._recording is not None:
-                    self._recording.end(cancel=True)
+                    await self._recording.async_end(cancel=True)
                 for task in list(self._tasks):
                     task.cancel()
-                self._keyboard.close()
-                self._clipboard.close()
+                await asyncio.to_thread(self._keyboard.close)
+                await asyncio.to_thread(self._clipboard.close)
 
     def _grab(self) -> Any:
         """On X11, keep hotkey presses away from applications; report taken hotkeys."""
@@ -154,20 +159,38 @@ class Agent:
         if self.paused:
             return
         if action == "push_to_talk":
-            self._spawn(self._start() if edge == "press" else self._finish())
+            if edge == "press":
+                self._begin_dictation()
+            else:
+                self._spawn(self._finish())
         elif edge == "release":
             return
         elif action == "toggle_dictation":
-            self._spawn(self._finish() if self._recording else self._start())
+            if self._dictating:
+                self._spawn(self._finish())
+            else:
+                self._begin_dictation()
         elif action == "cancel":
-            if self._recording is not None:
-                self._recording.end(cancel=True)
-                self._recording = None
-                self._ui.set_state("idle", "dictation cancelled")
+            if self._dictating:
+                self._spawn(self._finish(cancel=True))
         elif action == "rewrite":
-            self._spawn(self._rewrite(self.preset))
+            self._begin_rewrite(self.preset)
         elif action.startswith(PRESET_PREFIX):
-            self._spawn(self._rewrite(action.removeprefix(PRESET_PREFIX)))
+            self._begin_rewrite(action.removeprefix(PRESET_PREFIX))
+
+    # State changes happen here, synchronously on the loop: a release that comes
+    # while the start is still opening the microphone then finds the dictation.
+    def _begin_dictation(self) -> None:
+        if self._dictating or self._rewriting:
+            return
+        self._dictating = True
+        self._starting = asyncio.ensure_future(self._start())
+
+    def _begin_rewrite(self, preset: str) -> None:
+        if self._dictating or self._rewriting:
+            return
+        self._rewriting = True
+        self._spawn(self._rewrite(preset))
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(work)
@@ -190,13 +213,15 @@ class Agent:
         return False
 
     async def _start(self) -> None:
-        if self._recording is not None or await self._excluded():
+        if await self._excluded():
+            self._dictating = False
             return
         assert self._loop is not None and self._session is not None
         recording = Recording(self._loop, self.settings.hotkeys.microphone)
         try:
-            recording.mic.start()
+            await asyncio.to_thread(recording.mic.start)
         except SottovoceError as error:
+            self._dictating = False
             self._fail("No microphone", str(error))
             return
         self._recording = recording
@@ -208,8 +233,9 @@ class Agent:
         try:
             address = self._address()
         except SottovoceError as error:
-            recording.end(cancel=True)
+            await recording.async_end(cancel=True)
             self._recording = None
+            self._dictating = False
             self._fail("Sottovoce is not running", str(error))
             return
         self._dictation = asyncio.ensure_future(
@@ -222,13 +248,24 @@ class Agent:
             )
         )
 
-    async def _finish(self) -> None:
+    async def _finish(self, cancel: bool = False) -> None:
+        if not self._dictating:
+            return
+        self._dictating = False
+        released = time.perf_counter()
+        starting, self._starting = self._starting, None
+        if starting is not None:
+            await asyncio.wait({starting})  # the microphone opened, or failed to
         recording, self._recording = self._recording, None
         task, self._dictation = self._dictation, None
         if recording is None or task is None:
             return
-        released = time.perf_counter()
-        recording.end()
+        await recording.async_end(cancel)
+        if cancel:
+            with contextlib.suppress(SottovoceError, ConnectionError):
+                await task  # tells the daemon to drop the dictation
+            self._ui.set_state("idle", "dictation cancelled")
+            return
         self._cues.play("stop")
         self._ui.set_state("working", "transcribing")
         try:
@@ -250,12 +287,11 @@ class Agent:
         self._ui.set_state("idle")
 
     async def _rewrite(self, preset: str) -> None:
-        if self._rewriting or self._recording is not None or await self._excluded():
-            return
         assert self._session is not None and self._clipboard and self._keyboard
-        self._rewriting = True
-        self._ui.set_state("working", f"rewriting ({preset})")
         try:
+            if await self._excluded():
+                return
+            self._ui.set_state("working", f"rewriting ({preset})")
             text = await asyncio.to_thread(capture_selection, self._clipboard, self._keyboard)
             if not text:
                 self._ui.notify(
@@ -303,7 +339,7 @@ class Agent:
     async def _check_daemon(self) -> None:
         assert self._session is not None
         try:
-            await request_json(self._session, self._address(), "GET", "/v1/health")
+            await request_json(self._session, self._address(), "GET", "/v1/health", timeout=5)
             up = True
         except SottovoceError:
             up = False
@@ -329,10 +365,9 @@ class Agent:
 
     def set_paused(self, paused: bool) -> None:
         """Pause or resume every hotkey (on the loop)."""
+        if paused and self._dictating:
+            self._spawn(self._finish(cancel=True))
         self.paused = paused
-        if paused and self._recording is not None:
-            self._recording.end(cancel=True)
-            self._recording = None
         self._ui.set_state("paused" if paused else "idle")
 
 
