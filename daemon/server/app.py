@@ -20,7 +20,7 @@ from daemon.paths import Paths
 from daemon.rewrite.service import RewriteService
 from daemon.server import audio, chat, defaults, dictation, history, info, rewrite
 from daemon.server.keys import HISTORY, LLM, PATHS, REGISTRY, REWRITE, SETTINGS, SPEECH, TOKEN
-from daemon.server.security import MIDDLEWARES
+from daemon.server.security import MIDDLEWARES, add_cors_headers
 from daemon.speech.service import SpeechService
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,7 @@ def make_app(settings: Settings, paths: Paths, token: str) -> web.Application:
     app[PATHS] = paths
     app[TOKEN] = token
     app[REGISTRY] = ModelRegistry(paths)
+    app.on_response_prepare.append(add_cors_headers)
     app.cleanup_ctx.append(_history_ctx)
     app.cleanup_ctx.append(_speech_ctx)
     app.cleanup_ctx.append(_llm_ctx)

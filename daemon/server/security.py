@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PUBLIC_PATHS = frozenset({"/v1/health"})
 ALLOWED_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+CORS_ORIGIN = "sottovoce.cors_origin"
 
 
 @web.middleware
@@ -78,11 +79,16 @@ async def boundary_middleware(request: web.Request, handler: Handler) -> web.Str
             raise ApiError(403, "requests from web pages are not allowed", code="bad_origin")
         if request.method == "OPTIONS":
             return _preflight(origin)
-        response = await handler(request)
+        request[CORS_ORIGIN] = origin
+    return await handler(request)
+
+
+async def add_cors_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """on_response_prepare: also streams, WebSockets and errors carry the CORS headers."""
+    origin = request.get(CORS_ORIGIN)
+    if origin:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Vary"] = "Origin"
-        return response
-    return await handler(request)
 
 
 def _preflight(origin: str) -> web.Response:

@@ -1,36 +1,55 @@
-"""Decode any audio PyAV understands into 16 kHz mono float32."""
+"""Decode any audio PyAV understands into 16 kHz mono float32, with a length limit."""
 
 from __future__ import annotations
 
 import io
+from typing import Any
 
+import av
 import numpy as np
 import numpy.typing as npt
 
 from daemon.errors import SpeechError
 
 SAMPLE_RATE = 16_000
+# A small upload of a low-bitrate codec can hold hours of audio: stop decoding
+# at this length instead of filling memory with float32 samples.
+MAX_AUDIO_SECONDS = 3 * 3600
 Audio = npt.NDArray[np.float32]
 
 
-def decode_audio(data: bytes) -> Audio:
-    """Decode an uploaded file; corrupt or empty input raises SpeechError."""
+def decode_audio(data: bytes, max_seconds: float = MAX_AUDIO_SECONDS) -> Audio:
+    """Decode an uploaded file; corrupt, empty or overlong input raises SpeechError."""
     if not data:
         raise SpeechError("the audio file is empty")
-    # Imported here: faster_whisper pulls in the hub client, which must only be
-    # imported after the outbound guard has set the offline switches.
-    from faster_whisper.audio import decode_audio as _decode
-
+    limit = int(max_seconds * SAMPLE_RATE)
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+    parts: list[npt.NDArray[Any]] = []
+    samples = 0
     try:
-        audio = _decode(io.BytesIO(data), sampling_rate=SAMPLE_RATE)
-    except Exception:
+        with av.open(io.BytesIO(data), mode="r", metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise SpeechError("the file holds no audio stream")
+            for frame in container.decode(audio=0):
+                for resampled in resampler.resample(frame):
+                    parts.append(resampled.to_ndarray().reshape(-1))
+                    samples += parts[-1].size
+                if samples > limit:
+                    raise SpeechError(
+                        f"the audio is longer than the limit of {max_seconds / 60:g} minutes"
+                    )
+            for resampled in resampler.resample(None):  # flush the resampler
+                parts.append(resampled.to_ndarray().reshape(-1))
+    except SpeechError:
+        raise
+    except (av.error.FFmpegError, ValueError, IndexError):
         raise SpeechError(
             "the audio file could not be decoded (corrupt or unsupported format)"
         ) from None
-    if audio.size == 0:
+    if not parts or samples == 0:
         raise SpeechError("the audio file contains no audio samples")
-    result: Audio = audio.astype(np.float32, copy=False)
-    return result
+    audio: Audio = np.concatenate(parts).astype(np.float32) / 32768.0
+    return audio
 
 
 def pcm16_to_float(data: bytes) -> Audio:

@@ -28,6 +28,11 @@ def _steady(base: Any) -> Any:
         keeps sending until the request is out.
         """
 
+        def __del__(self) -> None:
+            # pystray's __del__ closes a display that a failed __init__ never opened.
+            if hasattr(self, "_display"):
+                super().__del__()
+
         def _show(self) -> None:
             super()._show()
             self._display.sync()

@@ -158,3 +158,51 @@ def test_non_loopback_host_is_refused_at_start(tmp_path: Path, how: str) -> None
     result = sottovoce(*args, home=home, timeout=60)
     assert result.returncode != 0
     assert "server.host" in result.stderr and "loopback" in result.stderr
+
+
+def test_an_allowed_origin_gets_cors_headers_even_on_streams(tmp_path: Path) -> None:
+    import asyncio
+
+    from tests.support.daemon import start_daemon
+
+    home = tmp_path / "home"
+    write_config(
+        home,
+        '[server]\nallowed_origins = ["http://localhost:3000"]\n[speech]\nload_at_start = false\n',
+    )
+    daemon = start_daemon(home, wait_models=False)
+
+    async def run() -> None:
+        async with aiohttp.ClientSession() as session:
+            origin = {"Origin": "http://localhost:3000"}
+            async with session.options(
+                daemon.base_url + "/v1/chat/completions", headers=origin
+            ) as response:
+                assert response.status == 204
+                assert "Authorization" in response.headers["Access-Control-Allow-Headers"]
+            body = {
+                "messages": [{"role": "user", "content": "Hi"}],
+                "max_tokens": 2,
+                "stream": True,
+            }
+            async with session.post(
+                daemon.base_url + "/v1/chat/completions",
+                json=body,
+                headers={**daemon.headers, **origin},
+            ) as response:
+                assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+                await response.read()
+            async with session.get(daemon.base_url + "/v1/models", headers=origin) as response:
+                assert response.status == 401  # an allowed origin still needs the token
+                assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+            async with session.get(
+                daemon.base_url + "/v1/models",
+                headers={**daemon.headers, "Origin": "http://evil.example"},
+            ) as response:
+                assert response.status == 403
+                assert "Access-Control-Allow-Origin" not in response.headers
+
+    try:
+        asyncio.run(run())
+    finally:
+        assert daemon.stop() == 0
