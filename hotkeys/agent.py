@@ -115,12 +115,15 @@ class Agent:
             self.settings.hotkeys.injection, self._clipboard, self._keyboard
         )
         listener = HotkeyListener(self._bindings, self._from_listener)
+        grabs = None
         async with aiohttp.ClientSession() as session:
             self._session = session
-            await asyncio.to_thread(listener.start)
-            grabs = await asyncio.to_thread(self._grab)
-            log.info("hotkeys on: %s", ", ".join(f"{a}={h}" for a, h in self._bindings.items()))
             try:
+                # On the loop, briefly: a cancellation must never leave a listener
+                # thread or key grabs behind that no `finally` knows about.
+                listener.start()
+                grabs = self._grab()
+                log.info("hotkeys on: %s", ", ".join(f"{a}={h}" for a, h in self._bindings.items()))
                 while True:
                     await self._check_daemon()
                     await asyncio.sleep(HEALTH_INTERVAL_S)

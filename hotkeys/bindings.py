@@ -7,6 +7,7 @@ special key ("<space>", "<f9>"), and the bare modifier names ("ctrl", "alt",
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
@@ -132,6 +133,16 @@ class HotkeyListener:
 
     def stop(self) -> None:
         """Stop the listener thread."""
-        if self._listener is not None:
-            self._listener.stop()
-            self._listener = None
+        listener, self._listener = self._listener, None
+        if listener is None:
+            return
+        listener.stop()
+        # pynput on X11 queues the request that ends recording without flushing
+        # it, so the thread waits for the next key: send the request now.
+        display = getattr(listener, "_display_stop", None)
+        context = getattr(listener, "_context", None)
+        if display is not None and context is not None:
+            with contextlib.suppress(Exception):
+                display.record_disable_context(context)
+                display.flush()
+        listener.join(timeout=2)

@@ -62,10 +62,13 @@ class KeyGrabs:
 
     def _drain(self) -> None:
         # Grabbed key events arrive on this connection; read them so they never pile up.
-        while not self._stopped.is_set():
-            for _ in itertools.repeat(None, self._display.pending_events()):
-                self._display.next_event()
-            self._stopped.wait(0.05)
+        try:
+            while not self._stopped.is_set():
+                for _ in itertools.repeat(None, self._display.pending_events()):
+                    self._display.next_event()
+                self._stopped.wait(0.05)
+        except (xerror.ConnectionClosedError, OSError):
+            log.info("the X server closed; hotkey grabs ended")
 
     def release(self) -> None:
         """Give every grab back."""

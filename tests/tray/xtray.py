@@ -1,0 +1,236 @@
+"""A private X server with a tray host (trayer), screenshots, and the tray icon's window."""
+
+from __future__ import annotations
+
+import io
+import os
+import select
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+import Xlib.display
+import Xlib.error
+import Xlib.X
+from PIL import Image
+
+T = TypeVar("T")
+TOOLS = {"Xvfb": "xvfb", "trayer": "trayer", "import": "imagemagick", "xwininfo": "x11-utils"}
+# pystray's xorg backend names the icon window's class after the icon's name.
+ICON_CLASS = "sottovoce"
+PANEL_NAME = "panel"
+
+
+def require_tools() -> None:
+    """Fail (never skip) when a tool the tray tests need is missing."""
+    missing = [
+        f"{tool} (apt package {pkg})" for tool, pkg in TOOLS.items() if not shutil.which(tool)
+    ]
+    if missing:
+        pytest.fail("the tray tests need: " + ", ".join(missing), pytrace=False)
+
+
+def wait_for(probe: Callable[[], T], accept: Callable[[T], bool], timeout: float = 5.0) -> T:
+    """Poll `probe` until `accept` takes its value or `timeout` passes; return the last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if accept(value) or time.monotonic() >= deadline:
+            return value
+        time.sleep(0.05)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """End a child we started, by its pid, and reap it."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+@dataclass(frozen=True)
+class Rect:
+    """A window's place on the screen."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+    def contains(self, other: Rect) -> bool:
+        """Whether `other` lies wholly inside this rectangle."""
+        return (
+            self.x <= other.x
+            and self.y <= other.y
+            and other.x + other.width <= self.x + self.width
+            and other.y + other.height <= self.y + self.height
+        )
+
+    def box(self) -> tuple[int, int, int, int]:
+        """The rectangle as a PIL crop box."""
+        return (self.x, self.y, self.x + self.width, self.y + self.height)
+
+
+@dataclass(frozen=True)
+class TrayWindow:
+    """What the X server shows of the tray icon."""
+
+    rect: Rect
+    name: str
+
+
+class XTray:
+    """Xvfb on a display number it picks itself, with trayer owning the system tray."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.name = self._start_xvfb(folder / "xvfb.log")
+        self.env = {**os.environ, "DISPLAY": self.name}
+        with (folder / "trayer.log").open("wb") as log:
+            self.trayer = subprocess.Popen(
+                [
+                    "trayer",
+                    "--edge", "top",
+                    "--align", "right",
+                    "--widthtype", "pixel",
+                    "--width", "120",
+                    "--height", "32",
+                    "--transparent", "false",
+                ],
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )  # fmt: skip
+        self.display = Xlib.display.Display(self.name)
+        owned = wait_for(self._tray_owner, bool, timeout=15)
+        if not owned:
+            self.close()
+            pytest.fail(
+                f"trayer did not take the system tray:\n{(folder / 'trayer.log').read_text()}",
+                pytrace=False,
+            )
+
+    def _start_xvfb(self, log: Path) -> str:
+        read_end, write_end = os.pipe()
+        with log.open("wb") as errors:
+            self.xvfb = subprocess.Popen(
+                ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-noreset",
+                 "-screen", "0", "640x480x24"],
+                pass_fds=(write_end,),
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+            )  # fmt: skip
+        os.close(write_end)
+        received = b""
+        deadline = time.monotonic() + 30
+        try:
+            # Xvfb writes the number and the newline separately: read up to the newline.
+            while not received.endswith(b"\n") and time.monotonic() < deadline:
+                ready, _, _ = select.select([read_end], [], [], deadline - time.monotonic())
+                chunk = os.read(read_end, 32) if ready else b""
+                if not chunk:
+                    break
+                received += chunk
+        finally:
+            os.close(read_end)
+        if not received.endswith(b"\n"):
+            stop(self.xvfb)
+            pytest.fail(f"Xvfb did not start:\n{log.read_text(errors='replace')}", pytrace=False)
+        return f":{received.decode().strip()}"
+
+    def _tray_owner(self) -> bool:
+        atom = self.display.intern_atom(f"_NET_SYSTEM_TRAY_S{self.display.get_default_screen()}")
+        return bool(self.display.get_selection_owner(atom))
+
+    def close(self) -> None:
+        """Stop trayer and the X server."""
+        self.display.close()
+        stop(self.trayer)
+        stop(self.xvfb)
+
+    def screenshot(self, save_as: Path | None = None) -> Image.Image:
+        """The whole screen, taken by ImageMagick's `import` as another X client would."""
+        shot = subprocess.run(
+            ["import", "-window", "root", "png:-"],
+            env=self.env,
+            capture_output=True,
+            timeout=20,
+            check=True,
+        )
+        if save_as is not None:
+            save_as.write_bytes(shot.stdout)
+        return Image.open(io.BytesIO(shot.stdout)).convert("RGB")
+
+    def panel(self) -> Rect | None:
+        """trayer's panel: the tray area."""
+        window = self._find(lambda w: w.get_wm_name() == PANEL_NAME)
+        return self._rect(window) if window is not None else None
+
+    def tray_icon(self) -> TrayWindow | None:
+        """The pystray icon's window, when one is mapped in the tray."""
+        window = self._find(self._is_icon)
+        if window is None:
+            return None
+        return TrayWindow(self._rect(window), str(window.get_wm_name() or ""))
+
+    def _is_icon(self, window: Any) -> bool:
+        wm_class = window.get_wm_class()
+        return bool(wm_class) and wm_class[1] == ICON_CLASS and self._viewable(window)
+
+    @staticmethod
+    def _viewable(window: Any) -> bool:
+        return bool(window.get_attributes().map_state == Xlib.X.IsViewable)
+
+    def _find(self, match: Callable[[Any], bool]) -> Any:
+        pending = [self.display.screen().root]
+        while pending:
+            window = pending.pop()
+            try:
+                if match(window):
+                    return window
+                pending.extend(window.query_tree().children)
+            except Xlib.error.XError:
+                # The window went away while we looked at it.
+                continue
+        return None
+
+    def _rect(self, window: Any) -> Rect:
+        geometry = window.get_geometry()
+        origin = window.translate_coords(self.display.screen().root, 0, 0)
+        return Rect(-origin.x, -origin.y, geometry.width, geometry.height)
+
+
+def dominant_colour(image: Image.Image) -> tuple[int, int, int]:
+    """The most frequent colour of an RGB image."""
+    colours = image.getcolors(maxcolors=image.width * image.height)
+    assert colours, "empty image"
+    _, colour = max(colours, key=lambda counted: counted[0])
+    return (int(colour[0]), int(colour[1]), int(colour[2]))
+
+
+def as_drawn(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """`image` as pystray's xorg backend paints it into a window of `size`."""
+    # It scales with LANCZOS and pastes onto black RGB, dropping transparency.
+    canvas = Image.new("RGB", size)
+    canvas.paste(image.resize(size, Image.Resampling.LANCZOS))
+    return canvas
+
+
+def difference(first: Image.Image, second: Image.Image) -> float:
+    """Mean absolute difference per channel between two RGB images of one size."""
+    assert first.size == second.size
+    pairs = zip(first.tobytes(), second.tobytes(), strict=True)
+    return sum(abs(a - b) for a, b in pairs) / (first.width * first.height * 3)
+
+
+def near(colour: tuple[int, int, int], expected: tuple[int, int, int], tolerance: int = 12) -> bool:
+    """Whether two colours match within `tolerance` on every channel."""
+    return all(abs(a - b) <= tolerance for a, b in zip(colour, expected, strict=True))
