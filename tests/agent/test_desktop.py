@@ -166,3 +166,22 @@ def test_standalone_agent_waits_for_the_daemon_and_recovers(
     finally:
         agent.terminate()
         assert agent.wait(30) == 0, log.read_text()
+
+
+def test_hotkeys_do_nothing_in_an_excluded_application(
+    tmp_path: Path, xvfb: Xvfb, pulse: PulseAudio, xterm: XtermLines, no_os_keyring: None
+) -> None:
+    home = tmp_path / "home"
+    write_config(
+        home,
+        '[hotkeys]\naudio_cues = false\nexclude = ["xterm"]\n[speech]\nload_at_start = false\n[llm]\nload_at_start = false\n',
+    )
+    daemon = start_daemon(home, env=desktop_env(xvfb, pulse), wait_models=False)
+    try:
+        wait_for(lambda: "hotkeys are ready" in daemon.log(), timeout=30)
+        xterm.focus()
+        keys(xvfb, "key", "ctrl+alt+d")
+        wait_for(lambda: "hotkeys do nothing in XTerm" in daemon.log(), timeout=15)
+        assert "agent listening" not in daemon.log()
+    finally:
+        assert daemon.stop() == 0

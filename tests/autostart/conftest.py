@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -39,3 +40,23 @@ def login_env(tmp_path: Path) -> dict[str, str]:
         "SOTTOVOCE_HOME": str(tmp_path / "sotto voce"),
         "LANG": "C.UTF-8",
     }
+
+
+def _require(tool: str, package: str) -> None:
+    if shutil.which(tool) is None:
+        pytest.fail(f"{tool} is missing: install the apt package {package}", pytrace=False)
+
+
+@pytest.fixture
+def systemctl_tool() -> None:
+    _require("systemctl", "systemd")
+
+
+@pytest.fixture
+def systemd_analyze_tool() -> None:
+    _require("systemd-analyze", "systemd")
+
+
+@pytest.fixture
+def desktop_file_validate_tool() -> None:
+    _require("desktop-file-validate", "desktop-file-utils")

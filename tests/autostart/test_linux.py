@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,15 +11,10 @@ from daemon.autostart import linux
 from daemon.autostart.base import AGENT_ARGS, SERVE_ARGS, AutostartError, Launch, State
 from daemon.paths import Paths
 
-needs_systemctl = pytest.mark.skipif(
-    shutil.which("systemctl") is None, reason="systemd is not installed"
-)
-needs_analyze = pytest.mark.skipif(
-    shutil.which("systemd-analyze") is None, reason="systemd is not installed"
-)
-needs_validator = pytest.mark.skipif(
-    shutil.which("desktop-file-validate") is None, reason="desktop-file-utils is not installed"
-)
+# The test command installs these tools: a missing one is a failure, never a skip.
+needs_systemctl = pytest.mark.usefixtures("systemctl_tool")
+needs_analyze = pytest.mark.usefixtures("systemd_analyze_tool")
+needs_validator = pytest.mark.usefixtures("desktop_file_validate_tool")
 
 
 def verify(unit: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +29,7 @@ def test_install_status_uninstall_round_trip_from_this_venv(login_env: dict[str,
     assert autostart.status(login_env).state is autostart.State.NOT_INSTALLED
 
 
-@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd is not installed")
+@pytest.mark.usefixtures("systemd_analyze_tool")
 def test_unit_for_this_venv_passes_systemd_analyze_verify(login_env: dict[str, str]) -> None:
     autostart.install(login_env)
     unit = Path(login_env["XDG_CONFIG_HOME"]) / "systemd" / "user" / "sottovoce.service"
