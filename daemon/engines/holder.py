@@ -2,8 +2,8 @@
 
 The holder counts users: a model is never unloaded while a request holds it.
 Idle timeout: -1 never unloads, 0 unloads as soon as the last user leaves,
-N unloads N seconds after the last user left. Loading and unloading run in
-worker threads; a cancelled request never abandons a half-loaded model.
+N unloads N seconds after the last user left. Loading and unloading run on the
+engine's own thread; a cancelled request never abandons a half-loaded model.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor
 from contextlib import asynccontextmanager
 from typing import Generic, Literal, TypeVar
 
@@ -35,8 +36,11 @@ def _release(model: object) -> None:
 class ModelHolder(Generic[T]):
     """Owns one loaded model instance and its lifetime."""
 
-    def __init__(self, name: str, loader: Callable[[], T], idle_timeout: int) -> None:
+    def __init__(
+        self, name: str, loader: Callable[[], T], idle_timeout: int, executor: Executor
+    ) -> None:
         self.name = name
+        self._executor = executor
         self._loader = loader
         self._idle_timeout = idle_timeout
         self._model: T | None = None
@@ -59,7 +63,7 @@ class ModelHolder(Generic[T]):
         self.state = "loading"
         log.info("loading model %s", self.name)
         try:
-            model = await asyncio.to_thread(self._loader)
+            model = await asyncio.get_running_loop().run_in_executor(self._executor, self._loader)
         except SottovoceError as error:
             self.state, self.error = "error", str(error)
             raise
@@ -105,7 +109,7 @@ class ModelHolder(Generic[T]):
             self.state = "unloaded"
             log.info("model %s unloaded after idle timeout", self.name)
             # Freeing can wait for a native thread: never on the event loop.
-            asyncio.get_running_loop().run_in_executor(None, _release, model)
+            asyncio.get_running_loop().run_in_executor(self._executor, _release, model)
 
     async def async_unload(self) -> None:
         """Drop the model now, if no request holds it."""
@@ -114,7 +118,7 @@ class ModelHolder(Generic[T]):
             return
         model, self._model = self._model, None
         self.state = "unloaded"
-        await asyncio.to_thread(_release, model)
+        await asyncio.get_running_loop().run_in_executor(self._executor, _release, model)
 
     def status(self) -> dict[str, object]:
         """State for /v1/health."""

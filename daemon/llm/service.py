@@ -51,8 +51,12 @@ class LLMService(ModelPool[LLMEngine]):
 
     async def async_stream(
         self, messages: list[Message], params: GenerationParams, model: str | None = None
-    ) -> AsyncGenerator[Chunk, None]:
-        """Completion chunks as they are generated; closing the iterator stops generation."""
+    ) -> AsyncGenerator[list[Chunk], None]:
+        """Completion chunks in batches as generated; closing the iterator stops generation.
+
+        Batches, not single chunks: a consumer that writes one batch at a time wakes
+        its client (and takes the CPU from llama.cpp) once per batch, not per token.
+        """
         holder = self.holder(model)
         async with self.queue.slot(), holder.use() as engine:
             handoff: Handoff[object] = Handoff(asyncio.get_running_loop(), GATHER_S)
@@ -68,15 +72,22 @@ class LLMService(ModelPool[LLMEngine]):
                 finally:
                     handoff.put(_END)
 
-            worker = asyncio.ensure_future(asyncio.to_thread(produce))
+            worker = asyncio.get_running_loop().run_in_executor(self.executor, produce)
             try:
                 async for batch in handoff.batches():
+                    chunks: list[Chunk] = []
+                    ended = False
                     for item in batch:
-                        if item is _END:
-                            return
                         if isinstance(item, Exception):
                             raise item
-                        yield item  # type: ignore[misc]
+                        if item is _END:
+                            ended = True
+                            break
+                        chunks.append(item)  # type: ignore[arg-type]
+                    if chunks:
+                        yield chunks
+                    if ended:
+                        return
             finally:
                 cancel.set()
                 # Keep the model held until its thread has really stopped.

@@ -85,10 +85,10 @@ class RewriteService:
         messages = self.messages(text, preset, instruction)
         started = time.perf_counter()
         parts: list[str] = []
-        chunks = self._llm.async_stream(messages, self.params(text), model)
-        async with contextlib.aclosing(chunks):
-            async for chunk in chunks:
-                delta = chunk["choices"][0]["delta"].get("content") or ""
+        batches = self._llm.async_stream(messages, self.params(text), model)
+        async with contextlib.aclosing(batches):
+            async for batch in batches:
+                delta = "".join(c["choices"][0]["delta"].get("content") or "" for c in batch)
                 if delta:
                     parts.append(delta)
                     yield delta

@@ -99,20 +99,24 @@ async def chat_completions(request: web.Request) -> web.StreamResponse:
 
 
 async def _chunks(
-    chunks: AsyncGenerator[Chunk, None], name: str
-) -> AsyncGenerator[dict[str, Any], None]:
+    batches: AsyncGenerator[list[Chunk], None], name: str
+) -> AsyncGenerator[list[dict[str, Any]], None]:
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
-    async with contextlib.aclosing(chunks):
-        async for chunk in chunks:
-            chunk.update(id=completion_id, created=created, model=name)
-            yield chunk
+    async with contextlib.aclosing(batches):
+        async for batch in batches:
+            for chunk in batch:
+                chunk.update(id=completion_id, created=created, model=name)
+            yield batch
 
 
 async def stream_sse(
-    request: web.Request, events: AsyncGenerator[dict[str, Any], None]
+    request: web.Request, events: AsyncGenerator[list[dict[str, Any]], None]
 ) -> web.StreamResponse:
-    """Send events as SSE, ending with [DONE]; a vanished client stops the generator."""
+    """Send batches of events as SSE (one write each), ending with [DONE].
+
+    A vanished client stops the generator.
+    """
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
     )
@@ -125,8 +129,8 @@ async def stream_sse(
     try:
         if first is not None:
             await _send(response, first)
-            async for event in events:
-                await _send(response, event)
+            async for batch in events:
+                await _send(response, batch)
         await response.write(b"data: [DONE]\n\n")
     except ConnectionError:
         log.info("client left a stream early; generation stopped")
@@ -140,7 +144,7 @@ async def stream_sse(
             failure = ApiError(500, "internal error; see the daemon log")
         with contextlib.suppress(ConnectionError):
             await _send(
-                response, error_body(failure.status, failure.message, failure.param, failure.code)
+                response, [error_body(failure.status, failure.message, failure.param, failure.code)]
             )
     finally:
         await events.aclose()
@@ -149,5 +153,5 @@ async def stream_sse(
     return response
 
 
-async def _send(response: web.StreamResponse, event: dict[str, Any]) -> None:
-    await response.write(b"data: " + json.dumps(event).encode() + b"\n\n")
+async def _send(response: web.StreamResponse, events: list[dict[str, Any]]) -> None:
+    await response.write(b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events))

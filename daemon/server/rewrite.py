@@ -73,15 +73,15 @@ async def rewrite(request: web.Request) -> web.StreamResponse:
 async def _events(
     items: AsyncGenerator[str | RewriteResult, None],
     record: Callable[[RewriteResult], Awaitable[None]],
-) -> AsyncGenerator[dict[str, Any], None]:
+) -> AsyncGenerator[list[dict[str, Any]], None]:
     """SSE events: `delta` while generating, then one `result` with the fidelity report."""
     async with contextlib.aclosing(items):
         async for item in items:
             if isinstance(item, str):
-                yield {"type": "delta", "delta": item}
+                yield [{"type": "delta", "delta": item}]
             else:
                 await record(item)
-                yield {"type": "result", **item.to_dict()}
+                yield [{"type": "result", **item.to_dict()}]
 
 
 async def presets(request: web.Request) -> web.Response:
