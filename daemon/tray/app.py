@@ -6,7 +6,6 @@ import functools
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +21,6 @@ log = logging.getLogger(__name__)
 
 TOOLTIP_LIMIT = 120
 WORKER_JOIN_S = 5.0
-SHOW_ATTEMPTS = 50
 
 
 class _Refresh:
@@ -185,14 +183,6 @@ class Tray:
     def _show(self, icon: Any) -> None:
         # Runs in pystray's setup thread once its loop is ready to take calls.
         try:
-            for _ in range(SHOW_ATTEMPTS):
-                try:
-                    icon.visible = True
-                    return
-                except AttributeError:
-                    # pystray's xorg loop wakes this thread before it records
-                    # its own thread, which its cross-thread calls look up.
-                    time.sleep(0.01)
             icon.visible = True
         except Exception:
             log.exception("tray icon could not be shown")

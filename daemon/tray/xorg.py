@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import queue
+import threading
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 from daemon.tray.backend import backend_name
+from daemon.tray.model import TrayError
+
+# The methods pystray's xorg Icon runs on its loop thread when another thread
+# calls them; it registered a ClientMessage handler for each under this atom.
+LOOP_METHODS = ("_show", "_hide", "_update_icon", "_update_title", "_stop")
+REPLY_POLL_S = 0.5
 
 
 def icon_class(pystray: ModuleType) -> Any:
@@ -15,39 +24,80 @@ def icon_class(pystray: ModuleType) -> Any:
     return _steady(pystray.Icon)
 
 
-def _steady(base: Any) -> Any:
-    class SteadyXorgIcon(base):  # type: ignore[misc,valid-type]
-        """pystray's xorg Icon, docking once per tray manager and never stranding a request.
+def _atom_name(method: str) -> str:
+    return f"_PYSTRAY_{method.upper()}"
 
-        pystray runs these methods on its loop thread when another thread asks
-        (it posts a ClientMessage and waits). python-xlib's flush() returns
-        without sending when another thread is still marked as the sender, and
-        that thread may finish without picking the new request up: the window
-        destroy in _stop then never reaches the server and run() never returns
-        (seen here about once in ten stops). sync() waits for a reply, so it
-        keeps sending until the request is out.
+
+def _steady(base: Any) -> Any:
+    from Xlib import X
+    from Xlib.display import Display
+    from Xlib.protocol import event
+
+    class SteadyXorgIcon(base):  # type: ignore[misc,valid-type]
+        """pystray's xorg Icon, with one thread per X connection and one dock per tray host.
+
+        pystray posts its cross-thread calls on the loop's own connection from
+        the calling thread, while the loop thread reads from it. python-xlib's
+        threaded mode then strands requests or leaves the loop waiting for a
+        reply lock nobody releases (seen here: a stop that never ends, an
+        expose that hangs). Here the calling thread posts through a connection
+        of its own; only the loop thread ever touches the loop's connection.
         """
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            for method in LOOP_METHODS:
+                setattr(self, method, self._dispatcher(method))
 
         def __del__(self) -> None:
             # pystray's __del__ closes a display that a failed __init__ never opened.
             if hasattr(self, "_display"):
                 super().__del__()
 
-        def _show(self) -> None:
-            super()._show()
-            self._display.sync()
+        def _dispatcher(self, method: str) -> Callable[[], None]:
+            run_here = getattr(type(self), method).__get__(self)
+            atom = self._display.intern_atom(_atom_name(method))
+            name = self._display.get_display_name()
 
-        def _update_icon(self) -> None:
-            super()._update_icon()
-            self._display.sync()
+            def dispatch() -> None:
+                loop = getattr(self, "_thread", None)
+                if loop is not None and loop.ident == threading.get_ident():
+                    run_here()
+                    return
+                self._post(name, atom)
+                self._await_reply(method)
 
-        def _update_title(self) -> None:
-            super()._update_title()
-            self._display.sync()
+            return dispatch
 
-        def _stop(self) -> None:
-            super()._stop()
-            self._display.sync()
+        def _post(self, display_name: str, atom: int) -> None:
+            display = Display(display_name)
+            errors: list[object] = []
+            display.set_error_handler(lambda error, request: errors.append(error))
+            try:
+                window = display.create_resource_object("window", self._window.id)
+                message = event.ClientMessage(
+                    window=window, client_type=atom, data=(32, (X.CurrentTime, 0, 0, 0, 0))
+                )
+                # No event mask: the server hands it to the window's creator, the loop.
+                window.send_event(message, event_mask=X.NoEventMask)
+                display.sync()
+            finally:
+                display.close()
+            if errors:
+                raise TrayError("the tray icon's window is gone")
+
+        def _await_reply(self, method: str) -> None:
+            while True:
+                try:
+                    result = self._queue.get(timeout=REPLY_POLL_S)
+                    break
+                except queue.Empty:
+                    loop = getattr(self, "_thread", None)
+                    if loop is not None and not loop.is_alive():
+                        raise TrayError("the tray icon's event loop has ended") from None
+            if result is not True:
+                # pystray replies with the exception's sys.exc_info().
+                raise result[1]
 
         def _dock_window(self) -> None:
             # pystray asks to be docked on every show and icon change. Each

@@ -49,7 +49,7 @@ def shows_image(x: XTray, image: Image.Image) -> float:
     return wait_for(distance, lambda d: d < 1.0)
 
 
-def colour_becomes(x: XTray, state: TrayState, save_as: Path | None = None) -> tuple[int, ...]:
+def colour_becomes(x: XTray, state: TrayState, save_as: Path | None = None) -> tuple[int, int, int]:
     """The icon's colour on screen, polled until it shows `state` or time runs out."""
     return wait_for(lambda: icon_colour(x, save_as), lambda c: near(c, BACKGROUND[state]))
 

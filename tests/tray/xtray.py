@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import select
 import shutil
 import subprocess
 import time
@@ -18,6 +17,8 @@ import Xlib.display
 import Xlib.error
 import Xlib.X
 from PIL import Image
+
+from daemon.bench.desktop import DesktopError, start_xvfb
 
 T = TypeVar("T")
 TOOLS = {"Xvfb": "xvfb", "trayer": "trayer", "import": "imagemagick", "xwininfo": "x11-utils"}
@@ -119,32 +120,11 @@ class XTray:
             )
 
     def _start_xvfb(self, log: Path) -> str:
-        read_end, write_end = os.pipe()
-        with log.open("wb") as errors:
-            self.xvfb = subprocess.Popen(
-                ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-noreset",
-                 "-screen", "0", "640x480x24"],
-                pass_fds=(write_end,),
-                stdout=subprocess.DEVNULL,
-                stderr=errors,
-            )  # fmt: skip
-        os.close(write_end)
-        received = b""
-        deadline = time.monotonic() + 30
         try:
-            # Xvfb writes the number and the newline separately: read up to the newline.
-            while not received.endswith(b"\n") and time.monotonic() < deadline:
-                ready, _, _ = select.select([read_end], [], [], deadline - time.monotonic())
-                chunk = os.read(read_end, 32) if ready else b""
-                if not chunk:
-                    break
-                received += chunk
-        finally:
-            os.close(read_end)
-        if not received.endswith(b"\n"):
-            stop(self.xvfb)
-            pytest.fail(f"Xvfb did not start:\n{log.read_text(errors='replace')}", pytrace=False)
-        return f":{received.decode().strip()}"
+            self.xvfb, name = start_xvfb(log)
+        except DesktopError as error:
+            pytest.fail(str(error), pytrace=False)
+        return name
 
     def _tray_owner(self) -> bool:
         atom = self.display.intern_atom(f"_NET_SYSTEM_TRAY_S{self.display.get_default_screen()}")
@@ -173,6 +153,11 @@ class XTray:
         """trayer's panel: the tray area."""
         window = self._find(lambda w: w.get_wm_name() == PANEL_NAME)
         return self._rect(window) if window is not None else None
+
+    def icon_parent(self) -> int | None:
+        """The id of the window the icon is embedded in (trayer's socket for it)."""
+        window = self._find(self._is_icon)
+        return int(window.query_tree().parent.id) if window is not None else None
 
     def tray_icon(self) -> TrayWindow | None:
         """The pystray icon's window, when one is mapped in the tray."""
@@ -213,6 +198,7 @@ def dominant_colour(image: Image.Image) -> tuple[int, int, int]:
     colours = image.getcolors(maxcolors=image.width * image.height)
     assert colours, "empty image"
     _, colour = max(colours, key=lambda counted: counted[0])
+    assert isinstance(colour, tuple), "not an RGB image"
     return (int(colour[0]), int(colour[1]), int(colour[2]))
 
 
