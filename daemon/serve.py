@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import signal
+import sys
 from collections.abc import Callable
 
 from aiohttp import web
@@ -137,6 +138,9 @@ def _bound_port(runner: web.AppRunner) -> int:
 def serve(settings: Settings, paths: Paths) -> None:
     """Take the single-instance lock and serve (blocking); with a display, show the tray."""
     paths.ensure()
+    # The event loop and the engine threads hand the GIL back and forth on every
+    # token: a shorter switch interval keeps the loop from waiting on them.
+    sys.setswitchinterval(0.001)
     lock = InstanceLock(paths.lock_file)
     lock.acquire(paths.runtime_file)
     try:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
-import urllib.request
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -43,37 +43,43 @@ def _timed_stream(deltas: Iterable[str]) -> tuple[float, float, int]:
     return ttft, rate, tokens
 
 
-def _sse(request: urllib.request.Request) -> Iterator[dict[str, Any]]:
-    with urllib.request.urlopen(request, timeout=600) as response:
-        for raw in response:
+class _KeepAlive:
+    """One persistent HTTP connection, as API clients such as openai's keep one."""
+
+    def __init__(self, daemon: BenchDaemon) -> None:
+        host, port = daemon.base_url.removeprefix("http://").rsplit(":", 1)
+        self._connection = http.client.HTTPConnection(host, int(port), timeout=600)
+        self._headers = {**daemon.headers, "Content-Type": "application/json"}
+
+    def sse(self, path: str, body: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """The events of one streamed response (read to the end: the connection is reused)."""
+        self._connection.request("POST", path, json.dumps(body).encode(), self._headers)
+        response = self._connection.getresponse()
+        while raw := response.readline():
             line = raw.decode().strip()
             if line.startswith("data: ") and line != "data: [DONE]":
                 yield json.loads(line.removeprefix("data: "))
+        response.read()
+
+    def close(self) -> None:
+        self._connection.close()
 
 
-def _post(daemon: BenchDaemon, path: str, body: dict[str, Any]) -> urllib.request.Request:
-    return urllib.request.Request(
-        daemon.base_url + path,
-        data=json.dumps(body).encode(),
-        headers={**daemon.headers, "Content-Type": "application/json"},
-    )
-
-
-def _api_deltas(daemon: BenchDaemon, index: int) -> Iterator[str]:
+def _api_deltas(client: _KeepAlive, index: int) -> Iterator[str]:
     body = {
         "messages": _messages(index),
         "max_tokens": MAX_TOKENS,
         "temperature": 0,
         "stream": True,
     }
-    for chunk in _sse(_post(daemon, "/v1/chat/completions", body)):
+    for chunk in client.sse("/v1/chat/completions", body):
         if chunk.get("choices"):
             yield chunk["choices"][0]["delta"].get("content") or ""
 
 
-def _rewrite_ttft(daemon: BenchDaemon, text: str, preset: str) -> float:
+def _rewrite_ttft(client: _KeepAlive, text: str, preset: str) -> float:
     body = {"text": text, "preset": preset, "stream": True}
-    deltas = (e.get("delta", "") for e in _sse(_post(daemon, "/v1/rewrite", body)))
+    deltas = (e.get("delta", "") for e in client.sse("/v1/rewrite", body))
     return _timed_stream(deltas)[0]
 
 
@@ -105,19 +111,23 @@ def bench_llm(daemon: BenchDaemon, settings: Settings, paths: Paths, reps: int) 
             delta: dict[str, Any] = chunk["choices"][0]["delta"]  # type: ignore[index,assignment]
             yield str(delta.get("content") or "")
 
-    _timed_stream(_api_deltas(daemon, 100))  # load and warm both sides
-    _timed_stream(direct(100))
-    api, raw = [], []
-    for index in range(reps):
-        api.append(_timed_stream(_api_deltas(daemon, index)))
-        raw.append(_timed_stream(direct(index)))
+    client = _KeepAlive(daemon)
+    try:
+        _timed_stream(_api_deltas(client, 100))  # load and warm both sides
+        _timed_stream(direct(100))
+        api, raw = [], []
+        for index in range(reps):
+            api.append(_timed_stream(_api_deltas(client, index)))
+            raw.append(_timed_stream(direct(index)))
 
-    # Prompt cache: a different preset first, then the same preset twice.
-    text_a = "the patient have no fever since two days and is taking paracetamol"
-    text_b = "she report pain in the left knee after a fall yesterday"
-    _rewrite_ttft(daemon, text_a, "concise")
-    first = _rewrite_ttft(daemon, text_a, "professional")
-    second = _rewrite_ttft(daemon, text_b, "professional")
+        # Prompt cache: a different preset first, then the same preset twice.
+        text_a = "the patient have no fever since two days and is taking paracetamol"
+        text_b = "she report pain in the left knee after a fall yesterday"
+        _rewrite_ttft(client, text_a, "concise")
+        first = _rewrite_ttft(client, text_a, "professional")
+        second = _rewrite_ttft(client, text_b, "professional")
+    finally:
+        client.close()
 
     api_ttft, raw_ttft = median([a[0] for a in api]), median([r[0] for r in raw])
     api_rate, raw_rate = median([a[1] for a in api]), median([r[1] for r in raw])
