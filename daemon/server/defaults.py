@@ -50,10 +50,11 @@ async def set_defaults(request: web.Request) -> web.Response:
         )
     if body.rewrite_preset is not None and body.rewrite_preset not in app[REWRITE].presets:
         raise ApiError(404, f"no preset named {body.rewrite_preset!r}", param="rewrite_preset")
-    if body.speech_model is not None:
-        app[SPEECH].default = body.speech_model
-    if body.llm_model is not None:
-        app[LLM].default = body.llm_model
+    for pool, name in ((app[SPEECH], body.speech_model), (app[LLM], body.llm_model)):
+        if name is not None and name != pool.default:
+            previous, pool.default = pool.default, name
+            # Free the old default's memory now (a no-op while a request holds it).
+            await pool.holder(previous).async_unload()
     if body.rewrite_preset is not None:
         app[REWRITE].default_preset = body.rewrite_preset
     return web.json_response(_current(app))
