@@ -107,10 +107,10 @@ async def transcriptions(request: web.Request) -> web.StreamResponse:
     vocabulary = settings.dictation.vocabulary
     options = _options(fields, settings.speech.vad, ", ".join(vocabulary) or None)
     speech = request.app[SPEECH]
-    speech.holder(speech.model_name(fields.get("model")))  # unknown model: 404 before decoding
+    # An unknown model is a 404 before any decoding.
+    name = speech.holder(speech.model_name(fields.get("model"))).name
     audio = await asyncio.to_thread(decode_audio, data)
     started = time.perf_counter()
-    name = speech.model_name(fields.get("model"))
     transcript = await speech.async_transcribe(audio, options, name)
     transcript = replace(
         transcript, text=TextRules.from_settings(settings.dictation).replace(transcript.text)
@@ -137,5 +137,5 @@ def render(transcript: Transcript, response_format: str) -> web.Response:
     if response_format == "vtt":
         return web.Response(text=to_vtt(transcript.segments), content_type="text/vtt")
     if response_format == "verbose_json":
-        return web.json_response(to_verbose(transcript, transcript.text))
+        return web.json_response(to_verbose(transcript))
     return web.json_response({"text": transcript.text})

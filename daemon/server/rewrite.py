@@ -10,7 +10,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from daemon.history.models import NewEntry
-from daemon.rewrite.service import RewriteResult, UnknownPresetError
+from daemon.rewrite.service import RewriteResult
 from daemon.server.chat import stream_sse
 from daemon.server.errors import ApiError
 from daemon.server.keys import HISTORY, REWRITE, SETTINGS
@@ -42,10 +42,11 @@ async def rewrite(request: web.Request) -> web.StreamResponse:
     if len(body.text) > limit:
         raise ApiError(400, f"text is longer than the limit of {limit} characters", param="text")
     service = request.app[REWRITE]
-    try:
-        service.messages(body.text, body.preset, body.instruction)
-    except UnknownPresetError as error:
-        raise ApiError(400, str(error), param="preset") from None
+    if body.preset is not None and body.preset not in service.presets:
+        available = ", ".join(sorted(service.presets))
+        raise ApiError(
+            400, f"unknown preset {body.preset!r} (available: {available})", param="preset"
+        )
     history = request.app[HISTORY]
     app_name = source_app(request)
 

@@ -36,13 +36,13 @@ def to_vtt(segments: tuple[Segment, ...]) -> str:
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 
-def to_verbose(transcript: Transcript, text: str) -> dict[str, object]:
+def to_verbose(transcript: Transcript) -> dict[str, object]:
     """OpenAI's verbose_json body."""
     body: dict[str, object] = {
         "task": "transcribe",
         "language": transcript.language,
         "duration": round(transcript.duration, 3),
-        "text": text,
+        "text": transcript.text,
         "segments": [
             {
                 "id": s.id,
