@@ -28,13 +28,18 @@ TOOLS = {
 }
 
 
-def require_tools() -> None:
-    """Fail (never skip) when a tool the X11 tests need is missing."""
+def require(tools: dict[str, str], what: str) -> None:
+    """Fail (never skip) when a tool is missing; `tools` maps program to apt package."""
     missing = [
-        f"{tool} (apt package {pkg})" for tool, pkg in TOOLS.items() if not shutil.which(tool)
+        f"{tool} (apt package {pkg})" for tool, pkg in tools.items() if not shutil.which(tool)
     ]
     if missing:
-        pytest.fail("the X11 tests need: " + ", ".join(missing), pytrace=False)
+        pytest.fail(f"the {what} tests need: " + ", ".join(missing), pytrace=False)
+
+
+def require_tools() -> None:
+    """Fail (never skip) when a tool the X11 tests need is missing."""
+    require(TOOLS, "X11")
 
 
 def wait_for(probe: Callable[[], T], accept: Callable[[T], bool], timeout: float = 5.0) -> T:

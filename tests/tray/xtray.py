@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import subprocess
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import Xlib.display
@@ -19,8 +17,8 @@ import Xlib.X
 from PIL import Image
 
 from daemon.bench.desktop import DesktopError, start_xvfb
+from tests.hotkeys.xapps import require, stop, wait_for
 
-T = TypeVar("T")
 TOOLS = {"Xvfb": "xvfb", "trayer": "trayer", "import": "imagemagick", "xwininfo": "x11-utils"}
 # pystray's xorg backend names the icon window's class after the icon's name.
 ICON_CLASS = "sottovoce"
@@ -29,32 +27,7 @@ PANEL_NAME = "panel"
 
 def require_tools() -> None:
     """Fail (never skip) when a tool the tray tests need is missing."""
-    missing = [
-        f"{tool} (apt package {pkg})" for tool, pkg in TOOLS.items() if not shutil.which(tool)
-    ]
-    if missing:
-        pytest.fail("the tray tests need: " + ", ".join(missing), pytrace=False)
-
-
-def wait_for(probe: Callable[[], T], accept: Callable[[T], bool], timeout: float = 5.0) -> T:
-    """Poll `probe` until `accept` takes its value or `timeout` passes; return the last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if accept(value) or time.monotonic() >= deadline:
-            return value
-        time.sleep(0.05)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """End a child we started, by its pid, and reap it."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+    require(TOOLS, "tray")
 
 
 @dataclass(frozen=True)
