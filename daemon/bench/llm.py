@@ -11,11 +11,13 @@ from typing import Any
 from daemon.bench.common import BenchDaemon, median, ratio
 from daemon.config import Settings
 from daemon.device import cuda_available_for_llama, physical_cores
-from daemon.llm.engine import DEFAULT_CONTEXT
+from daemon.llm.engine import DEFAULT_CONTEXT, sampling_kwargs
+from daemon.llm.types import GenerationParams
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
 
-MAX_TOKENS = 64
+# Greedy, as the rewrite service decodes; the same on both sides of each ratio.
+PARAMS = GenerationParams(temperature=0.0, top_p=1.0, max_tokens=64)
 # A different prompt each repetition: no run profits from another's cached prefix.
 TOPICS = ("the heart", "the lungs", "the kidneys", "the liver", "the skin", "the brain", "bones")
 
@@ -68,8 +70,9 @@ class _KeepAlive:
 def _api_deltas(client: _KeepAlive, index: int) -> Iterator[str]:
     body = {
         "messages": _messages(index),
-        "max_tokens": MAX_TOKENS,
-        "temperature": 0,
+        "max_tokens": PARAMS.max_tokens,
+        "temperature": PARAMS.temperature,
+        "top_p": PARAMS.top_p,
         "stream": True,
     }
     for chunk in client.sse("/v1/chat/completions", body):
@@ -101,11 +104,11 @@ def bench_llm(daemon: BenchDaemon, settings: Settings, paths: Paths, reps: int) 
     )
 
     def direct(index: int) -> Iterator[str]:
+        # The very arguments the daemon passes for the API request below.
         stream = llama.create_chat_completion(
             messages=_messages(index),  # type: ignore[arg-type]
-            max_tokens=MAX_TOKENS,
-            temperature=0,
             stream=True,
+            **sampling_kwargs(PARAMS),
         )
         for chunk in stream:
             delta: dict[str, Any] = chunk["choices"][0]["delta"]  # type: ignore[index,assignment]

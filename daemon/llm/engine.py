@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 DEFAULT_CONTEXT = 4096
 
 
-def _sampling(params: GenerationParams) -> dict[str, Any]:
+def sampling_kwargs(params: GenerationParams) -> dict[str, Any]:
+    """llama-cpp-python's sampling arguments for `params`."""
     return {
         "temperature": params.temperature,
         "top_p": params.top_p,
@@ -81,7 +82,7 @@ class LlamaEngine:
                 chunks = self._llama.create_chat_completion(
                     messages=messages,  # type: ignore[arg-type]
                     stream=True,
-                    **_sampling(params),
+                    **sampling_kwargs(params),
                 )
                 for chunk in cast(Iterator[Chunk], chunks):
                     if cancel.is_set():
@@ -96,7 +97,7 @@ class LlamaEngine:
             try:
                 result: dict[str, Any] = self._llama.create_chat_completion(  # type: ignore[assignment]
                     messages=messages,  # type: ignore[arg-type]
-                    **_sampling(params),
+                    **sampling_kwargs(params),
                 )
             except (ValueError, TemplateError) as error:
                 raise self._translate(error) from None
