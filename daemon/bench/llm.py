@@ -16,6 +16,7 @@ from daemon.llm.types import GenerationParams
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
 
+SETTLE_S = 0.3
 # Greedy, as the rewrite service decodes; the same on both sides of each ratio.
 PARAMS = GenerationParams(temperature=0.0, top_p=1.0, max_tokens=64)
 # A different prompt each repetition: no run profits from another's cached prefix.
@@ -120,7 +121,11 @@ def bench_llm(daemon: BenchDaemon, settings: Settings, paths: Paths, reps: int) 
         _timed_stream(direct(100))
         api, raw = [], []
         for index in range(reps):
+            # OpenMP workers spin a while after a run; let them settle so neither
+            # side starts while the other's threads still hold the CPUs.
+            time.sleep(SETTLE_S)
             api.append(_timed_stream(_api_deltas(client, index)))
+            time.sleep(SETTLE_S)
             raw.append(_timed_stream(direct(index)))
 
         # Prompt cache: a different preset first, then the same preset twice.

@@ -22,7 +22,7 @@ def register(commands: Any) -> None:
     bench.add_argument(
         "--parts", default=",".join(PARTS), help=f"comma-separated subset of {', '.join(PARTS)}"
     )
-    bench.add_argument("--reps", type=int, default=5, help="repetitions per measurement")
+    bench.add_argument("--reps", type=int, default=9, help="repetitions per measurement")
     bench.set_defaults(handler=_bench)
 
 
