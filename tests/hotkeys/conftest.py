@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from Xlib import XK, X
+from Xlib.display import Display
+from Xlib.ext import xtest
 
 from hotkeys.x11.clipboard import X11Clipboard
 from hotkeys.x11.keyboard import XTestKeyboard
@@ -66,3 +69,14 @@ def xterm(terminal: XtermLines) -> XtermLines:
     """The module's xterm, focused, recording the lines typed into it."""
     terminal.focus()
     return terminal
+
+
+@pytest.fixture
+def user(xvfb: Xvfb) -> Iterator[Display]:
+    """A second client standing for the user's hands on the keyboard."""
+    display = Display(xvfb.name)
+    yield display
+    for name in ("Control_L", "Shift_L", "Alt_L"):
+        keycode = display.keysym_to_keycode(XK.string_to_keysym(name))
+        xtest.fake_input(display, X.KeyRelease, keycode)
+    display.close()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from Xlib import XK, X
 from Xlib.display import Display
@@ -58,17 +56,6 @@ class PeekingKeyboard:
 
     def close(self) -> None:
         pass
-
-
-@pytest.fixture
-def user(xvfb: Xvfb) -> Iterator[Display]:
-    """A second client standing for the user's hands on the keyboard."""
-    display = Display(xvfb.name)
-    yield display
-    for name in ("Control_L", "Shift_L", "Alt_L"):
-        keycode = display.keysym_to_keycode(XK.string_to_keysym(name))
-        xtest.fake_input(display, X.KeyRelease, keycode)
-    display.close()
 
 
 def test_paste_lands_the_text_and_then_restores_the_previous_clipboard(

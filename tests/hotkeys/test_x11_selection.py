@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from Xlib import XK, X
 from Xlib.display import Display
@@ -16,17 +14,6 @@ from hotkeys.x11.keyboard import XTestKeyboard
 from tests.hotkeys.xapps import TkEditor, XtermLines, Xvfb
 
 pytestmark = pytest.mark.x11
-
-
-@pytest.fixture
-def user(xvfb: Xvfb) -> Iterator[Display]:
-    """A second client standing for the user's hands on the keyboard."""
-    display = Display(xvfb.name)
-    yield display
-    for name in ("Control_L", "Shift_L", "Alt_L"):
-        keycode = display.keysym_to_keycode(XK.string_to_keysym(name))
-        xtest.fake_input(display, X.KeyRelease, keycode)
-    display.close()
 
 
 def test_capture_returns_the_selection_and_restores_the_clipboard(
