@@ -25,6 +25,7 @@ from daemon.errors import SottovoceError
 from daemon.history.models import NewEntry
 from daemon.server.errors import from_domain_error
 from daemon.server.keys import HISTORY, SETTINGS, SPEECH
+from daemon.server.requests import first_problem
 from daemon.speech.audio import pcm16_to_float
 from daemon.speech.types import TranscribeOptions
 
@@ -64,9 +65,8 @@ def _parse_start(message: Any) -> StartMessage:
     try:
         return StartMessage.model_validate_json(message.data)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "message"
-        raise ProtocolError(f"invalid start message: {where}: {first['msg']}") from None
+        param, problem = first_problem(error)
+        raise ProtocolError(f"invalid start message: {param or 'message'}: {problem}") from None
 
 
 def _control(data: str) -> str:

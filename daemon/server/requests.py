@@ -48,15 +48,21 @@ def validate(model: type[M], data: Any) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        param = ".".join(str(part) for part in first["loc"]) or None
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            message = "unknown field"
-        elif first["type"] == "missing":
-            message = "field required"
+        param, message = first_problem(error)
         text = f"{param}: {message}" if param else message
         raise ApiError(400, text, param=param) from None
+
+
+def first_problem(error: ValidationError) -> tuple[str | None, str]:
+    """The field (dotted path) and a short message for the first validation error."""
+    first = error.errors()[0]
+    param = ".".join(str(part) for part in first["loc"]) or None
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown field"
+    elif first["type"] == "missing":
+        message = "field required"
+    return param, message
 
 
 def source_app(request: web.Request) -> str | None:
