@@ -50,11 +50,26 @@ def _allow_header(error: web.HTTPException) -> dict[str, str]:
     return {"Allow": allow} if allow else {}
 
 
-def _host_name(host_header: str) -> str:
-    # "[::1]:8765" -> "[::1]", "localhost:8765" -> "localhost"
+def _split_host(host_header: str) -> tuple[str, str]:
+    """("[::1]", "8765") from "[::1]:8765"; the port is "" when the header has none."""
     if host_header.startswith("["):
-        return host_header.split("]", 1)[0] + "]"
-    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+        name, _, rest = host_header.partition("]")
+        return name + "]", rest.removeprefix(":")
+    if host_header.count(":") == 1:
+        name, _, port = host_header.partition(":")
+        return name, port
+    return host_header, ""
+
+
+def _local_host(request: web.Request) -> bool:
+    """A loopback name, and the port this connection came in on when the header names one."""
+    name, port = _split_host(request.headers.get("Host", "").strip().lower())
+    if name not in ALLOWED_HOSTS:
+        return False
+    local = request.transport.get_extra_info("sockname") if request.transport else None
+    if port and isinstance(local, tuple):  # a Unix socket has no port
+        return port == str(local[1])
+    return True
 
 
 @web.middleware
@@ -65,10 +80,11 @@ async def boundary_middleware(request: web.Request, handler: Handler) -> web.Str
         raise ApiError(403, "only clients on this machine may use Sottovoce", code="not_loopback")
     # DNS rebinding: a web page on evil.example resolving to 127.0.0.1 still
     # sends "Host: evil.example".
-    host = _host_name(request.headers.get("Host", "").strip().lower())
-    if host not in ALLOWED_HOSTS:
+    if not _local_host(request):
         raise ApiError(
-            403, "the Host header must be localhost, 127.0.0.1 or [::1]", code="bad_host"
+            403,
+            "the Host header must be localhost, 127.0.0.1 or [::1] with the daemon's port",
+            code="bad_host",
         )
     origin = request.headers.get("Origin")
     if origin is not None:

@@ -59,8 +59,9 @@ async def test_missing_or_wrong_token_is_401(daemon: RunningDaemon, auth: str | 
     assert "token" in _assert_openai_error(body)
 
 
-async def test_foreign_host_header_is_refused(daemon: RunningDaemon) -> None:
-    headers = {**daemon.headers, "Host": "evil.example"}
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "localhost:1"])
+async def test_foreign_host_header_is_refused(daemon: RunningDaemon, host: str) -> None:
+    headers = {**daemon.headers, "Host": host.format(port=daemon.port)}
     for path in ("/v1/health", "/v1/models"):
         status, body = await _request(daemon, "GET", path, headers=headers)
         assert status == 403
@@ -68,7 +69,7 @@ async def test_foreign_host_header_is_refused(daemon: RunningDaemon) -> None:
 
 
 async def test_local_host_header_with_port_is_accepted(daemon: RunningDaemon) -> None:
-    for host in (f"localhost:{daemon.port}", f"127.0.0.1:{daemon.port}", "localhost"):
+    for host in (f"localhost:{daemon.port}", f"127.0.0.1:{daemon.port}", "localhost", "[::1]"):
         status, _ = await _request(
             daemon, "GET", "/v1/models", headers={**daemon.headers, "Host": host}
         )
