@@ -14,7 +14,7 @@ from daemon.auth import read_token
 from daemon.config import Settings
 from daemon.errors import SottovoceError
 from daemon.paths import Paths
-from daemon.runtime import read_runtime
+from daemon.runtime import RuntimeInfo, read_runtime
 
 
 class DaemonUnavailableError(SottovoceError):
@@ -35,10 +35,28 @@ class DaemonAddress:
 
     base_url: str
     token: str
+    unix_socket: str = ""  # when set, requests go through this socket to base_url's host
+
+    @classmethod
+    def of(cls, runtime: RuntimeInfo, token: str) -> DaemonAddress:
+        """The address a runtime record names."""
+        return cls(runtime.base_url, token, runtime.unix_socket)
+
+    @property
+    def where(self) -> str:
+        """For messages: the socket path or the URL."""
+        return self.unix_socket or self.base_url
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
+
+    def session(self, timeout: aiohttp.ClientTimeout | None = None) -> aiohttp.ClientSession:
+        """An HTTP session that reaches the daemon over TCP or its Unix socket."""
+        connector = aiohttp.UnixConnector(path=self.unix_socket) if self.unix_socket else None
+        if timeout is None:
+            return aiohttp.ClientSession(connector=connector)
+        return aiohttp.ClientSession(connector=connector, timeout=timeout)
 
     @property
     def ws_url(self) -> str:
@@ -47,14 +65,11 @@ class DaemonAddress:
 
 def locate_daemon(paths: Paths, settings: Settings) -> DaemonAddress:
     """The running daemon's address (runtime file, else config) and token."""
-    runtime = read_runtime(paths.runtime_file)
-    if runtime is not None:
-        base_url = runtime.base_url
-    else:
-        host = settings.server.host
-        host = f"[{host}]" if ":" in host else host
-        base_url = f"http://{host}:{settings.server.port}"
-    return DaemonAddress(base_url, read_token(paths.token_file))
+    # No runtime file: where the config says a daemon would listen.
+    runtime = read_runtime(paths.runtime_file) or RuntimeInfo(
+        0, settings.server.host, settings.server.port, "", settings.server.unix_socket
+    )
+    return DaemonAddress.of(runtime, read_token(paths.token_file))
 
 
 async def request_json(
@@ -80,9 +95,7 @@ async def request_json(
             except ValueError:
                 data = None
             if not isinstance(data, dict):
-                raise ApiRequestError(
-                    response.status, f"{address.base_url} is not a Sottovoce daemon"
-                )
+                raise ApiRequestError(response.status, f"{address.where} is not a Sottovoce daemon")
             if response.status >= 400:
                 error = data.get("error")
                 message = error.get("message") if isinstance(error, dict) else response.reason
@@ -90,7 +103,7 @@ async def request_json(
             return data
     except (aiohttp.ClientError, asyncio.TimeoutError):
         raise DaemonUnavailableError(
-            f"the Sottovoce daemon does not answer at {address.base_url}; start it with "
+            f"the Sottovoce daemon does not answer at {address.where}; start it with "
             "`sottovoce serve`"
         ) from None
 
@@ -115,7 +128,7 @@ async def dictate(
         ) from None
     except aiohttp.ClientConnectionError:
         raise DaemonUnavailableError(
-            f"the Sottovoce daemon does not answer at {address.base_url}"
+            f"the Sottovoce daemon does not answer at {address.where}"
         ) from None
     async with ws:
         await ws.send_json({"type": "start", **start})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -19,6 +20,8 @@ else:  # pragma: no cover
 
 DEFAULT_PORT = 8765
 LOOPBACK_NAMES = ("localhost",)
+# sun_path holds 108 bytes on Linux, 104 on macOS, with the closing NUL.
+MAX_SOCKET_PATH = 103
 
 
 class _Section(BaseModel):
@@ -42,6 +45,22 @@ class ServerSettings(_Section):
     allowed_origins: tuple[str, ...] = ()
     max_json_bytes: Annotated[int, Field(ge=1024)] = 256 * 1024
     max_upload_bytes: Annotated[int, Field(ge=1024)] = 50 * 1024 * 1024
+
+    @field_validator("unix_socket")
+    @classmethod
+    def _socket_path(cls, value: str) -> str:
+        if not value:
+            return value
+        if sys.platform == "win32":
+            raise ValueError("Unix sockets are not supported on Windows; leave it empty")
+        path = os.path.expanduser(value)
+        if not os.path.isabs(path):
+            raise ValueError(f"{value!r} must be an absolute path (or start with ~)")
+        if len(os.fsencode(path)) > MAX_SOCKET_PATH:
+            raise ValueError(
+                f"{value!r} is longer than {MAX_SOCKET_PATH} bytes, too long for a socket"
+            )
+        return path
 
     @field_validator("host")
     @classmethod

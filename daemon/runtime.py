@@ -24,9 +24,12 @@ class RuntimeInfo:
     host: str
     port: int
     version: str
+    unix_socket: str = ""  # set when the daemon serves on a Unix socket instead of TCP
 
     @property
     def base_url(self) -> str:
+        if self.unix_socket:
+            return "http://localhost"  # the Host header; the socket carries the request
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
@@ -36,7 +39,11 @@ def read_runtime(path: Path) -> RuntimeInfo | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return RuntimeInfo(
-            int(data["pid"]), str(data["host"]), int(data["port"]), str(data["version"])
+            int(data["pid"]),
+            str(data["host"]),
+            int(data["port"]),
+            str(data["version"]),
+            str(data.get("unix_socket", "")),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None

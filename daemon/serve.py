@@ -9,13 +9,14 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from aiohttp import web
 
 from daemon import __version__
 from daemon.auth import load_or_create_token
 from daemon.client import DaemonAddress
-from daemon.config import Settings
+from daemon.config import ServerSettings, Settings
 from daemon.desktop import hotkeys_possible
 from daemon.errors import SottovoceError
 from daemon.paths import Paths
@@ -45,28 +46,18 @@ async def async_serve(
     token = load_or_create_token(paths.token_file)
     app = make_app(settings, paths, token)
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5)
+    socket_file: Path | None = None
     try:
         # Inside the try: a failing start-up still closes what it had opened.
         await runner.setup()
-        site: web.BaseSite
-        if settings.server.unix_socket:
-            site = web.UnixSite(runner, settings.server.unix_socket)
-        else:
-            site = web.TCPSite(runner, settings.server.host, settings.server.port)
-        try:
-            await site.start()
-        except OSError as error:
-            where = settings.server.unix_socket or f"{settings.server.host}:{settings.server.port}"
-            raise ServeError(
-                f"cannot listen on {where}: {error.strerror or error}; "
-                "choose another port with --port or in config"
-            ) from None
-        port = _bound_port(runner) if not settings.server.unix_socket else 0
-        info = RuntimeInfo(os.getpid(), settings.server.host, port, __version__)
+        socket_file = await _listen(runner, settings.server)
+        port = _bound_port(runner)
+        socket_path = str(socket_file or "")
+        info = RuntimeInfo(os.getpid(), settings.server.host, port, __version__, socket_path)
         write_runtime(paths.runtime_file, info)
-        log.info("Sottovoce %s listening on %s:%s", __version__, settings.server.host, port)
+        log.info("Sottovoce %s listening on %s", __version__, socket_path or info.base_url)
         agent = _start_agent(
-            settings, DaemonAddress(info.base_url, token), start_agent or _log_agent(settings)
+            settings, DaemonAddress.of(info, token), start_agent or _log_agent(settings)
         )
         await stop.wait()
         log.info("shutting down")
@@ -77,6 +68,39 @@ async def async_serve(
     finally:
         paths.runtime_file.unlink(missing_ok=True)
         await runner.cleanup()
+        if socket_file is not None:
+            socket_file.unlink(missing_ok=True)
+
+
+async def _listen(runner: web.AppRunner, server: ServerSettings) -> Path | None:
+    """Listen on TCP, or on the Unix socket when configured (returned: ours to remove)."""
+    site: web.BaseSite
+    if server.unix_socket:
+        _prepare_socket_folder(Path(server.unix_socket).parent)
+        site = web.UnixSite(runner, server.unix_socket)
+        where, fix = server.unix_socket, "choose another unix_socket in config"
+    else:
+        site = web.TCPSite(runner, server.host, server.port)
+        where, fix = f"{server.host}:{server.port}", "choose another port with --port or in config"
+    try:
+        await site.start()
+    except OSError as error:
+        raise ServeError(f"cannot listen on {where}: {error.strerror or error}; {fix}") from None
+    if not server.unix_socket:
+        return None
+    os.chmod(server.unix_socket, 0o600)  # the folder already keeps others out
+    return Path(server.unix_socket)
+
+
+def _prepare_socket_folder(folder: Path) -> None:
+    """The Unix socket's folder: created 0700, and refused when others may enter it."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    status = folder.stat()
+    if status.st_uid != os.getuid() or status.st_mode & 0o077:
+        raise ServeError(
+            f"the socket folder {folder} must belong to you and be closed to other users "
+            f"(chmod 700 {folder}), or choose another unix_socket in config"
+        )
 
 
 AgentStarter = Callable[[Callable[[], DaemonAddress]], "asyncio.Task[None]"]
@@ -100,9 +124,6 @@ def _start_agent(
     """Run the desktop agent beside the server when a display exists."""
     if not settings.hotkeys.enabled:
         log.info("hotkeys are turned off in the config (hotkeys.enabled)")
-        return None
-    if settings.server.unix_socket:
-        log.info("hotkeys are off: the agent talks to the daemon over TCP only")
         return None
     if not hotkeys_possible():
         log.info("no display: hotkeys are off; serving the API only")

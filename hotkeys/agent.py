@@ -116,7 +116,7 @@ class Agent:
         )
         listener = HotkeyListener(self._bindings, self._from_listener)
         grabs = None
-        async with aiohttp.ClientSession() as session:
+        async with self._address().session() as session:
             self._session = session
             try:
                 # On the loop, briefly: a cancellation must never leave a listener

@@ -15,8 +15,6 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-import aiohttp
-
 from daemon.client import DaemonAddress
 from daemon.config import Settings
 from daemon.tray import Tray, TrayError, TrayState
@@ -136,11 +134,15 @@ class DesktopSession:
             asyncio.get_running_loop(), agent, address, self.ui, self.request_stop
         )
         self._controller.target = controller
-        return asyncio.create_task(self._run_agent(agent, controller), name="desktop-agent")
+        return asyncio.create_task(
+            self._run_agent(agent, controller, address), name="desktop-agent"
+        )
 
-    async def _run_agent(self, agent: Agent, controller: ApiController) -> None:
+    async def _run_agent(
+        self, agent: Agent, controller: ApiController, address: Callable[[], DaemonAddress]
+    ) -> None:
         async def refresh() -> None:
-            async with aiohttp.ClientSession() as session:
+            async with address().session() as session:
                 while True:
                     await controller.async_refresh(session)
                     await asyncio.sleep(HEALTH_INTERVAL_S)

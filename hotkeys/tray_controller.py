@@ -109,7 +109,7 @@ class ApiController:
 
     def _post_defaults(self, body: dict[str, str]) -> None:
         async def post() -> None:
-            async with aiohttp.ClientSession() as session:
+            async with self._address().session() as session:
                 try:
                     self._defaults = await request_json(
                         session, self._address(), "POST", "/v1/defaults", body

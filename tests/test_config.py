@@ -47,6 +47,8 @@ def test_valid_file_is_read(isolated_home: Path) -> None:
         ("[speech]\nmodle = 1\n", "speech.modle", "unknown key"),
         ("[nonsense]\nx = 1\n", "nonsense", "unknown key"),
         ('[llm]\ndevice = "tpu"\n', "llm.device", "'auto', 'cpu' or 'cuda'"),
+        ('[server]\nunix_socket = "api.sock"\n', "server.unix_socket", "absolute path"),
+        (f'[server]\nunix_socket = "/{"x" * 120}"\n', "server.unix_socket", "too long"),
         (
             "[history]\nretention_days = -3\n",
             "history.retention_days",
@@ -61,6 +63,12 @@ def test_invalid_values_name_the_key_and_problem(
     with pytest.raises(ConfigError) as caught:
         load_settings(Paths.from_env())
     assert key in str(caught.value) and problem in str(caught.value)
+
+
+def test_a_socket_path_may_start_with_home(isolated_home: Path) -> None:
+    write_config(isolated_home, '[server]\nunix_socket = "~/sottovoce/api.sock"\n')
+    socket = load_settings(Paths.from_env()).server.unix_socket
+    assert socket == str(Path.home() / "sottovoce" / "api.sock")
 
 
 def test_broken_toml_is_refused(isolated_home: Path) -> None:

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import numpy as np
 
 from daemon.cli.common import paths_and_settings
@@ -62,7 +61,7 @@ def _rewrite(args: argparse.Namespace) -> int:
     address = _address(args)
 
     async def run() -> dict[str, Any]:
-        async with aiohttp.ClientSession() as session:
+        async with address.session() as session:
             return await request_json(session, address, "POST", "/v1/rewrite", body)
 
     result = asyncio.run(run())
@@ -104,7 +103,7 @@ def _dictate(args: argparse.Namespace) -> int:
             print(f"… {text}", file=sys.stderr, flush=True)
 
     async def run() -> str | None:
-        async with aiohttp.ClientSession() as session:
+        async with address.session() as session:
             return await dictate(session, address, _chunks(pcm, args.speed), start, show)
 
     print(asyncio.run(run()))

@@ -64,7 +64,7 @@ def gather(
         settings=settings,
         config_file=config_file or paths.config_file,
         config_error=config_error,
-        daemon=probe_daemon(paths, settings),
+        daemon=probe_daemon(paths),
         environ=dict(os.environ if environ is None else environ),
         platform=sys.platform if platform is None else platform,
     )

@@ -30,7 +30,7 @@ def daemon_running(ctx: Context) -> Check:
     if state.health is None or state.runtime is None:
         return failed("daemon", state.problem or "not running", START_FIX)
     version = state.health.get("version", "?")
-    where = ctx.settings.server.unix_socket or state.runtime.base_url
+    where = state.runtime.unix_socket or state.runtime.base_url
     return passed("daemon", f"running: version {version}, pid {state.runtime.pid}, at {where}")
 
 
@@ -39,7 +39,7 @@ def listening(ctx: Context) -> Check:
     runtime = ctx.daemon.runtime
     if runtime is None or not ctx.daemon.running:
         return info("listening", "the daemon is not running: nothing of it listens")
-    return inspect_listening(runtime.pid, None if ctx.settings.server.unix_socket else runtime.port)
+    return inspect_listening(runtime.pid, None if runtime.unix_socket else runtime.port)
 
 
 def inspect_listening(pid: int, expected_port: int | None) -> Check:

@@ -24,6 +24,7 @@ class RunningDaemon:
     port: int
     token: str
     log_path: Path
+    unix_socket: str = ""  # set when it serves on a Unix socket (then port is 0)
 
     @property
     def base_url(self) -> str:
@@ -98,22 +99,23 @@ def start_daemon(
             start_new_session=True,
         )
     deadline = time.monotonic() + START_TIMEOUT
-    port = 0
+    record: dict[str, object] | None = None
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"daemon exited with {process.returncode}:\n{log_path.read_text()}")
         if runtime.exists():
             try:
-                port = int(json.loads(runtime.read_text())["port"])
+                record = json.loads(runtime.read_text())
                 break
-            except (ValueError, KeyError):
+            except ValueError:
                 pass
         time.sleep(0.05)
-    if not port:
+    if record is None:
         process.kill()
         raise RuntimeError(f"daemon did not start:\n{log_path.read_text()}")
     token = (home / "config" / "token").read_text().strip()
-    daemon = RunningDaemon(process, home, port, token, log_path)
+    port, unix_socket = int(str(record["port"])), str(record.get("unix_socket", ""))
+    daemon = RunningDaemon(process, home, port, token, log_path, unix_socket)
     if wait_models:
         wait_for(lambda: health(daemon)["models"]["speech"]["state"] in ("loaded", "error"))
     return daemon
