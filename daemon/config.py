@@ -189,3 +189,35 @@ def load_settings(paths: Paths, config_file: Path | None = None) -> Settings:
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
     return _validate(data, source=path.name)
+
+
+def save_values(path: Path, changes: dict[str, dict[str, str]]) -> None:
+    """Write `changes` (section -> key -> value) into the config file, keeping its comments
+    and everything else as the user wrote it. An unreadable file, or one that would no
+    longer be valid, is left untouched and raises ConfigError.
+    """
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        document = tomlkit.parse(text)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
+    except TOMLKitError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    for section, values in changes.items():
+        table = document.setdefault(section, tomlkit.table())
+        for key, value in values.items():
+            table[key] = value
+    _validate(document.unwrap(), source=path.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(tomlkit.dumps(document), encoding="utf-8")
+        if path.exists():
+            partial.chmod(path.stat().st_mode & 0o777)
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise ConfigError(f"{path}: cannot be written: {error.strerror}") from None

@@ -19,7 +19,17 @@ from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
 from daemon.rewrite.service import RewriteService
 from daemon.server import audio, chat, defaults, dictation, history, info, rewrite
-from daemon.server.keys import HISTORY, LLM, PATHS, REGISTRY, REWRITE, SETTINGS, SPEECH, TOKEN
+from daemon.server.keys import (
+    CONFIG_LOCK,
+    HISTORY,
+    LLM,
+    PATHS,
+    REGISTRY,
+    REWRITE,
+    SETTINGS,
+    SPEECH,
+    TOKEN,
+)
 from daemon.server.security import MIDDLEWARES, add_cors_headers
 from daemon.speech.service import SpeechService
 
@@ -99,6 +109,7 @@ def make_app(settings: Settings, paths: Paths, token: str) -> web.Application:
     app[SETTINGS] = settings
     app[PATHS] = paths
     app[TOKEN] = token
+    app[CONFIG_LOCK] = asyncio.Lock()
     app[REGISTRY] = ModelRegistry(paths)
     app.on_response_prepare.append(add_cors_headers)
     app.cleanup_ctx.append(_history_ctx)

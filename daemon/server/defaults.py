@@ -1,17 +1,24 @@
 """GET/POST /v1/defaults: the models and preset used when a request names none.
 
-The tray changes them while the daemon runs; the config file keeps the values
-the daemon starts with.
+The tray changes them through POST; a change is saved in config.toml first (its
+comments kept), so that it outlasts a restart, then applied to the running daemon.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict
 
+from daemon.config import save_values
+from daemon.errors import ConfigError
 from daemon.server.errors import ApiError
-from daemon.server.keys import LLM, REGISTRY, REWRITE, SPEECH
+from daemon.server.keys import CONFIG_LOCK, LLM, PATHS, REGISTRY, REWRITE, SPEECH
 from daemon.server.requests import read_model
+
+log = logging.getLogger(__name__)
 
 
 class DefaultsUpdate(BaseModel):
@@ -50,6 +57,7 @@ async def set_defaults(request: web.Request) -> web.Response:
         )
     if body.rewrite_preset is not None and body.rewrite_preset not in app[REWRITE].presets:
         raise ApiError(404, f"no preset named {body.rewrite_preset!r}", param="rewrite_preset")
+    await _save(app, body)
     for pool, name in ((app[SPEECH], body.speech_model), (app[LLM], body.llm_model)):
         if name is not None and name != pool.default:
             previous, pool.default = pool.default, name
@@ -58,3 +66,27 @@ async def set_defaults(request: web.Request) -> web.Response:
     if body.rewrite_preset is not None:
         app[REWRITE].default_preset = body.rewrite_preset
     return web.json_response(_current(app))
+
+
+async def _save(app: web.Application, body: DefaultsUpdate) -> None:
+    """Write the changed values into config.toml; ApiError 409 (nothing changed) when it fails."""
+    changes: dict[str, dict[str, str]] = {}
+    for section, key, value in (
+        ("speech", "model", body.speech_model),
+        ("llm", "model", body.llm_model),
+        ("rewrite", "default_preset", body.rewrite_preset),
+    ):
+        if value is not None:
+            changes.setdefault(section, {})[key] = value
+    if not changes:
+        return
+    async with app[CONFIG_LOCK]:
+        try:
+            await asyncio.to_thread(save_values, app[PATHS].config_file, changes)
+        except ConfigError as error:
+            log.warning("defaults not changed: %s", error)
+            raise ApiError(
+                409,
+                "the config file could not be updated (see the daemon log); nothing changed",
+                code="config_not_saved",
+            ) from None

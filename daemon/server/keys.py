@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from daemon.config import Settings
@@ -20,3 +22,4 @@ SPEECH = web.AppKey("speech", SpeechService)
 LLM = web.AppKey("llm", LLMService)
 REWRITE = web.AppKey("rewrite", RewriteService)
 HISTORY = web.AppKey("history", History)
+CONFIG_LOCK = web.AppKey("config_lock", asyncio.Lock)  # one writer of config.toml at a time
