@@ -13,7 +13,8 @@ from typing import Any
 from daemon.bench.common import BenchDaemon, BenchError, median, ratio
 from daemon.config import Settings
 from daemon.device import cuda_available_for_llama, physical_cores
-from daemon.llm.engine import DEFAULT_CONTEXT, sampling_kwargs
+from daemon.llm.context import context_for
+from daemon.llm.engine import sampling_kwargs
 from daemon.llm.types import GenerationParams
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
@@ -133,7 +134,7 @@ def bench_llm(daemon: BenchDaemon, settings: Settings, paths: Paths, reps: int) 
     llama = Llama(
         model_path=str(info.path),
         n_gpu_layers=-1 if gpu else 0,
-        n_ctx=settings.llm.context_size or DEFAULT_CONTEXT,
+        n_ctx=context_for(info.path, settings.llm.context_size),  # as the daemon chooses
         n_threads=physical_cores(),
         n_threads_batch=physical_cores(),
         verbose=False,

@@ -50,6 +50,11 @@ class ModelHolder(Generic[T]):
         self.state: State = "unloaded"
         self.error: str | None = None
 
+    @property
+    def model(self) -> T | None:
+        """The loaded model, if any (for status; requests go through `use`)."""
+        return self._model
+
     async def async_load(self) -> T:
         """Load the model now unless it is already loaded (concurrent callers share one load)."""
         if self._model is not None:

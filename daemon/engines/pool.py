@@ -99,7 +99,13 @@ class ModelPool(Generic[T]):
         )
         status["device"] = self.device
         status["loaded"] = sorted(n for n, h in self._holders.items() if h.state == "loaded")
+        if holder is not None and holder.model is not None:
+            status.update(self.engine_status(holder.model))
         return status
+
+    def engine_status(self, engine: T) -> dict[str, object]:
+        """What a loaded engine adds to the status (subclasses say)."""
+        return {}
 
 
 async def finish_uncancellable(job: asyncio.Future[Any]) -> None:

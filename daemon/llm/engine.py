@@ -11,12 +11,11 @@ from jinja2 import TemplateError
 
 from daemon.device import DeviceName, physical_cores
 from daemon.errors import ContextOverflowError, LLMError, LLMRequestError
+from daemon.llm.context import context_for
 from daemon.llm.types import Chunk, GenerationParams, Message
 from daemon.models.registry import ModelInfo
 
 log = logging.getLogger(__name__)
-
-DEFAULT_CONTEXT = 4096
 
 
 def sampling_kwargs(params: GenerationParams) -> dict[str, Any]:
@@ -51,15 +50,16 @@ class LlamaEngine:
     """One GGUF model loaded with llama.cpp; one generation at a time."""
 
     def __init__(self, info: ModelInfo, device: DeviceName, context_size: int) -> None:
+        """Load the model; `context_size` 0 chooses one that fits the model and memory."""
         from llama_cpp import Llama
 
         self.info = info
         self.device: DeviceName = device
-        self.context_size = context_size or DEFAULT_CONTEXT
         # llama.cpp's context is not thread-safe: a cancelled request may still
         # be unwinding in its thread when the next one starts.
         self._lock = threading.Lock()
         try:
+            self.context_size = context_for(info.path, context_size)
             # chat_format=None: the chat template comes from the GGUF metadata.
             self._llama = Llama(
                 model_path=str(info.path),
@@ -72,6 +72,7 @@ class LlamaEngine:
         except Exception as error:
             log.error("llama.cpp could not load %s: %s", info.name, type(error).__name__)
             raise LLMError(f"language model {info.name!r} could not be loaded") from error
+        log.info("loaded %s on %s with %d tokens of context", info.name, device, self.context_size)
 
     def stream_chat(
         self, messages: list[Message], params: GenerationParams, cancel: threading.Event

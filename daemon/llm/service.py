@@ -43,6 +43,9 @@ class LLMService(ModelPool[LLMEngine]):
         )
         self.settings = settings
 
+    def engine_status(self, engine: LLMEngine) -> dict[str, object]:
+        return {"context_size": engine.context_size}
+
     async def async_chat(
         self, messages: list[Message], params: GenerationParams, model: str | None = None
     ) -> dict[str, Any]:

@@ -35,6 +35,7 @@ def test_llm_unloads_after_idle_timeout_and_reloads(tmp_path: Path) -> None:
         assert _llm_state(daemon) == "unloaded"
         _chat(daemon)
         assert _llm_state(daemon) == "loaded"
+        assert health(daemon)["models"]["llm"]["context_size"] == 4096  # type: ignore[index]
         loaded_rss = process.memory_info().rss
         wait_for(lambda: _llm_state(daemon) == "unloaded", timeout=30)
         unloaded_rss = process.memory_info().rss
