@@ -45,7 +45,15 @@ async def async_serve(
             loop.add_signal_handler(signum, stop.set)
     token = load_or_create_token(paths.token_file)
     app = make_app(settings, paths, token)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5)
+    # handler_cancellation: a client that leaves cancels its handler, which stops
+    # the model's work for it (see ModelPool.async_run) instead of finishing it.
+    runner = web.AppRunner(
+        app,
+        access_log=None,
+        handle_signals=False,
+        shutdown_timeout=5,
+        handler_cancellation=True,
+    )
     socket_file: Path | None = None
     try:
         # Inside the try: a failing start-up still closes what it had opened.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
@@ -64,12 +65,18 @@ class ModelPool(Generic[T]):
             self._holders[name] = ModelHolder(name, load, self._idle_timeout, self.executor)
         return self._holders[name]
 
-    async def async_run(self, work: Callable[[T], R], model: str | None = None) -> R:
+    async def async_run(
+        self,
+        work: Callable[[T], R],
+        model: str | None = None,
+        cancel: threading.Event | None = None,
+    ) -> R:
         """Run `work(engine)` in a worker thread, one job at a time per pool.
 
         A thread cannot be interrupted: when the caller is cancelled (a client
-        left), the queue slot and the model stay held until the thread ends, so
-        the next job never runs beside it.
+        left), `cancel` is set for the work to stop early, and the queue slot and
+        the model stay held until the thread ends, so the next job never runs
+        beside it.
         """
         holder = self.holder(model)
         async with self.queue.slot(), holder.use() as engine:
@@ -77,6 +84,8 @@ class ModelPool(Generic[T]):
             try:
                 return await asyncio.shield(job)
             except asyncio.CancelledError:
+                if cancel is not None:
+                    cancel.set()
                 await finish_uncancellable(job)
                 raise
 

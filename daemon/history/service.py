@@ -43,11 +43,18 @@ class History:
         self.error = error
 
     async def async_record(self, entry: NewEntry) -> int | None:
-        """Store one entry in a worker thread; failures are logged, never raised."""
+        """Store one entry in a worker thread; failures are logged, never raised.
+
+        Shielded: a caller cancelled meanwhile (its client left) does not lose the entry.
+        """
         if self.store is None:
             return None
+        return await asyncio.shield(self._add(self.store, entry))
+
+    @staticmethod
+    async def _add(store: HistoryStore, entry: NewEntry) -> int | None:
         try:
-            return await asyncio.to_thread(self.store.add, entry)
+            return await asyncio.to_thread(store.add, entry)
         except HistoryError as error:
             log.error("history entry not stored: %s", error)
             return None

@@ -42,8 +42,10 @@ class LLMEngine(Protocol):
     ) -> Generator[Chunk, None, None]:
         """OpenAI-shaped completion chunks until done or `cancel` is set (blocking)."""
 
-    def chat(self, messages: list[Message], params: GenerationParams) -> dict[str, Any]:
-        """A whole OpenAI-shaped chat completion (blocking)."""
+    def chat(
+        self, messages: list[Message], params: GenerationParams, cancel: threading.Event
+    ) -> dict[str, Any]:
+        """A whole OpenAI-shaped chat completion (blocking); `cancel` ends it early."""
 
 
 class LlamaEngine:
@@ -51,7 +53,7 @@ class LlamaEngine:
 
     def __init__(self, info: ModelInfo, device: DeviceName, context_size: int) -> None:
         """Load the model; `context_size` 0 chooses one that fits the model and memory."""
-        from llama_cpp import Llama
+        from daemon.llm.llama import CancellableLlama
 
         self.info = info
         self.device: DeviceName = device
@@ -61,7 +63,7 @@ class LlamaEngine:
         try:
             self.context_size = context_for(info.path, context_size)
             # chat_format=None: the chat template comes from the GGUF metadata.
-            self._llama = Llama(
+            self._llama = CancellableLlama(
                 model_path=str(info.path),
                 n_gpu_layers=-1 if device == "cuda" else 0,
                 n_ctx=self.context_size,
@@ -79,22 +81,24 @@ class LlamaEngine:
     ) -> Generator[Chunk, None, None]:
         """Yield completion chunks; stops between tokens once `cancel` is set."""
         with self._lock:
+            self._llama.cancel = cancel
             try:
                 chunks = self._llama.create_chat_completion(
                     messages=messages,  # type: ignore[arg-type]
                     stream=True,
                     **sampling_kwargs(params),
                 )
-                for chunk in cast(Iterator[Chunk], chunks):
-                    if cancel.is_set():
-                        break
-                    yield chunk
+                yield from cast(Iterator[Chunk], chunks)
             except (ValueError, TemplateError) as error:
                 raise self._translate(error) from None
 
-    def chat(self, messages: list[Message], params: GenerationParams) -> dict[str, Any]:
-        """A whole OpenAI-shaped chat completion, with token usage (blocking)."""
+    def chat(
+        self, messages: list[Message], params: GenerationParams, cancel: threading.Event
+    ) -> dict[str, Any]:
+        """A whole OpenAI-shaped chat completion, with token usage (blocking); once
+        `cancel` is set it ends after the current token."""
         with self._lock:
+            self._llama.cancel = cancel
             try:
                 result: dict[str, Any] = self._llama.create_chat_completion(  # type: ignore[assignment]
                     messages=messages,  # type: ignore[arg-type]

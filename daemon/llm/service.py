@@ -49,8 +49,11 @@ class LLMService(ModelPool[LLMEngine]):
     async def async_chat(
         self, messages: list[Message], params: GenerationParams, model: str | None = None
     ) -> dict[str, Any]:
-        """A whole completion, generated off the event loop."""
-        return await self.async_run(lambda engine: engine.chat(messages, params), model)
+        """A whole completion, generated off the event loop; cancelling the caller stops it."""
+        cancel = threading.Event()
+        return await self.async_run(
+            lambda engine: engine.chat(messages, params, cancel), model, cancel
+        )
 
     async def async_stream(
         self, messages: list[Message], params: GenerationParams, model: str | None = None

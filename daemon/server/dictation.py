@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -128,18 +129,22 @@ async def dictation(request: web.Request) -> web.WebSocketResponse:
         stream.start()
         await ws.send_json({"type": "ready"})
         started = time.perf_counter()
-        final = await _receive_audio(ws, stream)
-        if final is not None and final.text:
-            await request.app[HISTORY].async_record(
-                NewEntry(
-                    kind="dictation",
-                    output_text=final.text,
-                    audio_seconds=final.audio_seconds,
-                    source_app=start.source_app,
-                    model=stream.model,
-                    duration_seconds=time.perf_counter() - started,
+        model = stream.model
+
+        async def record(final: FinalText) -> None:
+            if final.text:
+                await request.app[HISTORY].async_record(
+                    NewEntry(
+                        kind="dictation",
+                        output_text=final.text,
+                        audio_seconds=final.audio_seconds,
+                        source_app=start.source_app,
+                        model=model,
+                        duration_seconds=time.perf_counter() - started,
+                    )
                 )
-            )
+
+        await _receive_audio(ws, stream, record)
     except SottovoceError as error:
         code = (
             "protocol_error" if isinstance(error, ProtocolError) else from_domain_error(error).code
@@ -157,8 +162,16 @@ async def dictation(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
-async def _receive_audio(ws: web.WebSocketResponse, stream: DictationStream) -> FinalText | None:
-    """Feed audio until stop (the final text), cancel or a vanished client (None)."""
+async def _receive_audio(
+    ws: web.WebSocketResponse,
+    stream: DictationStream,
+    record: Callable[[FinalText], Awaitable[None]],
+) -> None:
+    """Feed audio until stop, cancel or a vanished client; on stop, record and send the text.
+
+    The history has the text before the client does: a client that closes the
+    connection as soon as it has the text cancels this handler.
+    """
     carry = b""  # a PCM16 sample split across two frames
     async for message in ws:
         if message.type == WSMsgType.BINARY:
@@ -171,8 +184,9 @@ async def _receive_audio(ws: web.WebSocketResponse, stream: DictationStream) -> 
             if _control(message.data) == "cancel":
                 await ws.send_json({"type": "cancelled"})
                 await ws.close()
-                return None
+                return
             final = await stream.finish()
+            await record(final)
             await ws.send_json(
                 {
                     "type": "final",
@@ -182,8 +196,7 @@ async def _receive_audio(ws: web.WebSocketResponse, stream: DictationStream) -> 
                 }
             )
             await ws.close()
-            return final
+            return
         else:
             break
     log.info("dictation client left before stop")
-    return None

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Iterator
 
 import aiohttp
 import pytest
 from openai import BadRequestError, NotFoundError, OpenAI
 
-from tests.support.daemon import RunningDaemon
+from tests.support.daemon import RunningDaemon, wait_for
 
+CANCELLED = "generation cancelled after"
 QUESTION = [{"role": "user", "content": "What is the capital of France? Answer in one word."}]
 
 
@@ -75,24 +77,59 @@ async def test_client_leaving_mid_stream_does_not_block_the_next_request(
         "stream": True,
         "max_tokens": 1000,
     }
+    cancelled = daemon.log().count(CANCELLED)
     async with aiohttp.ClientSession() as session:
         response = await session.post(
             daemon.base_url + "/v1/chat/completions", json=long_body, headers=daemon.headers
         )
         await response.content.readline()  # the first chunk arrived: generation runs
         response.close()  # vanish mid-stream
+    assert await _short_answer(daemon)
+    assert _tokens_before_cancel(daemon, cancelled) < 1000
+
+
+async def test_client_leaving_a_whole_completion_stops_its_generation(
+    daemon: RunningDaemon,
+) -> None:
+    assert await _short_answer(daemon)  # the model is loaded: the generation starts at once
+    cancelled = daemon.log().count(CANCELLED)
+    long_body = {
+        "messages": [{"role": "user", "content": "Count from 1 to 1000, separated by commas."}],
+        "max_tokens": 1000,
+    }
     async with aiohttp.ClientSession() as session:
-        short = {"messages": QUESTION, "max_tokens": 8}
-        async with session.post(
+        with pytest.raises(asyncio.TimeoutError):  # the client gives up and leaves
+            await session.post(
+                daemon.base_url + "/v1/chat/completions",
+                json=long_body,
+                headers=daemon.headers,
+                timeout=aiohttp.ClientTimeout(total=1.0),
+            )
+    assert await _short_answer(daemon)
+    assert _tokens_before_cancel(daemon, cancelled) < 1000
+
+
+async def _short_answer(daemon: RunningDaemon) -> str:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
             daemon.base_url + "/v1/chat/completions",
-            json=short,
+            json={"messages": QUESTION, "max_tokens": 8},
             headers=daemon.headers,
             timeout=aiohttp.ClientTimeout(total=60),
-        ) as response:
-            assert response.status == 200
-            result = await response.json()
-    assert result["choices"][0]["message"]["content"]
-    assert "generation stopped" in daemon.log()
+        ) as response,
+    ):
+        assert response.status == 200
+        return str((await response.json())["choices"][0]["message"]["content"])
+
+
+def _tokens_before_cancel(daemon: RunningDaemon, seen: int) -> int:
+    """The token count of the cancellation logged after the first `seen` ones."""
+    wait_for(lambda: daemon.log().count(CANCELLED) > seen, timeout=30)
+    lines = [line for line in daemon.log().splitlines() if CANCELLED in line]
+    match = re.search(r"after (\d+) tokens", lines[seen])
+    assert match is not None
+    return int(match.group(1))
 
 
 async def test_eight_concurrent_clients_get_answers_or_clean_429(daemon: RunningDaemon) -> None:
