@@ -107,6 +107,7 @@ class ModelPool(Generic[T]):
             holder.status() if holder else {"name": self.default, "state": "unloaded"}
         )
         status["device"] = self.device
+        status.update(self.queue.status())
         status["loaded"] = sorted(n for n, h in self._holders.items() if h.state == "loaded")
         if holder is not None and holder.model is not None:
             status.update(self.engine_status(holder.model))

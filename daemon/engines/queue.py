@@ -19,6 +19,10 @@ class WorkQueue:
         self._lock = asyncio.Lock()
         self._waiting = 0
 
+    def status(self) -> dict[str, object]:
+        """Whether a job runs and how many wait, for /v1/health."""
+        return {"busy": self._lock.locked(), "waiting": self._waiting}
+
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         """Wait for this engine, or raise BusyError if too many already wait."""

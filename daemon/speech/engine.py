@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -43,8 +44,11 @@ class SpeechEngine(Protocol):
 
     device: DeviceName
 
-    def transcribe(self, audio: Audio, options: TranscribeOptions) -> Transcript:
-        """Transcribe 16 kHz mono float32 audio (blocking; call from a worker thread)."""
+    def transcribe(
+        self, audio: Audio, options: TranscribeOptions, cancel: threading.Event | None = None
+    ) -> Transcript:
+        """Transcribe 16 kHz mono float32 audio (blocking; call from a worker thread);
+        once `cancel` is set it stops after the current segment."""
 
 
 def _normalised(text: str) -> str:
@@ -82,8 +86,10 @@ class WhisperEngine:
             log.error("faster-whisper could not load %s: %s", info.name, type(error).__name__)
             raise SpeechError(f"speech model {info.name!r} could not be loaded") from error
 
-    def transcribe(self, audio: Audio, options: TranscribeOptions) -> Transcript:
-        """Transcribe 16 kHz mono float32 audio (blocking)."""
+    def transcribe(
+        self, audio: Audio, options: TranscribeOptions, cancel: threading.Event | None = None
+    ) -> Transcript:
+        """Transcribe 16 kHz mono float32 audio (blocking); `cancel` stops it early."""
         language = options.language or None
         if self.info.english_only:
             language = "en"
@@ -100,7 +106,7 @@ class WhisperEngine:
         }
         try:
             segments, info = self._model.transcribe(audio, **kwargs)
-            kept = [s for s in _convert(segments) if not is_hallucination(s)]
+            kept = [s for s in _convert(segments, cancel) if not is_hallucination(s)]
         except ValueError as error:
             raise SpeechError(f"the transcription request was refused: {error}") from None
         text = "".join(segment.text for segment in kept).strip()
@@ -116,8 +122,12 @@ class WhisperEngine:
         del self._model
 
 
-def _convert(segments: Iterable[Any]) -> Iterable[Segment]:
+def _convert(segments: Iterable[Any], cancel: threading.Event | None) -> Iterable[Segment]:
+    # faster-whisper decodes lazily, one segment per step of this loop.
     for index, segment in enumerate(segments):
+        if cancel is not None and cancel.is_set():
+            log.info("transcription cancelled at %.0f s: the client left", segment.start)
+            return
         words = tuple(
             WordTiming(w.start, w.end, w.word, w.probability) for w in (segment.words or ())
         )

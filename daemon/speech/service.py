@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from daemon.config import SpeechSettings
@@ -45,7 +46,9 @@ class SpeechService(ModelPool[SpeechEngine]):
     async def async_transcribe(
         self, audio: Audio, options: TranscribeOptions, model: str | None = None
     ) -> Transcript:
-        """Transcribe off the event loop, waiting in the bounded queue."""
+        """Transcribe off the event loop, waiting in the bounded queue; cancelling the
+        caller stops the decoding."""
+        cancel = threading.Event()
         return await self.async_run(
-            lambda engine: engine.transcribe(audio, options), self.model_name(model)
+            lambda engine: engine.transcribe(audio, options, cancel), self.model_name(model), cancel
         )

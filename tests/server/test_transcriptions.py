@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 from openai import NotFoundError, OpenAI
 
-from tests.support.daemon import RunningDaemon
+from daemon.assets import asset_path
+from tests.support.daemon import RunningDaemon, leave_once_busy, wait_for
 from tests.support.speech import ALSA_SOUNDS, speak, words
 
+CANCELLED = "transcription cancelled at"
 SENTENCE = "The patient denies chest pain and shortness of breath."
 
 
@@ -114,3 +120,28 @@ def test_unknown_model_is_404_naming_installed_models(client: OpenAI, spoken: Pa
         client.audio.transcriptions.create(model="whisper-large-v9", file=audio)
     message = caught.value.body["message"]  # type: ignore[index]
     assert "whisper-large-v9" in message and "whisper-base" in message
+
+
+@pytest.fixture
+def two_minutes(tmp_path: Path) -> bytes:
+    long_audio = tmp_path / "two-minutes.flac"
+    forty = str(asset_path("speech", "dictation-40s.flac"))
+    subprocess.run(["sox", forty, forty, forty, str(long_audio)], check=True)
+    return long_audio.read_bytes()
+
+
+async def test_a_client_that_leaves_stops_its_transcription(
+    daemon: RunningDaemon, two_minutes: bytes
+) -> None:
+    cancelled = daemon.log().count(CANCELLED)
+    form = aiohttp.FormData()
+    form.add_field("file", io.BytesIO(two_minutes), filename="long.flac")
+    async with aiohttp.ClientSession() as session:
+        post = session.post(
+            daemon.base_url + "/v1/audio/transcriptions", data=form, headers=daemon.headers
+        )
+        await leave_once_busy(daemon, "speech", post)
+    wait_for(lambda: daemon.log().count(CANCELLED) > cancelled, timeout=60)
+    line = [line for line in daemon.log().splitlines() if CANCELLED in line][cancelled]
+    match = re.search(r"cancelled at (\d+) s", line)
+    assert match is not None and int(match.group(1)) < 100

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -9,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,3 +138,19 @@ def wait_for(condition: object, timeout: float = 60.0, interval: float = 0.05) -
             return
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+async def leave_once_busy(daemon: RunningDaemon, engine: str, request: Awaitable[object]) -> None:
+    """Start `request`, wait until /v1/health shows `engine` ("speech" or "llm") at work
+    on it, then drop the connection as a client that gives up would."""
+    sent = asyncio.ensure_future(request)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not health(daemon)["models"][engine]["busy"]:  # type: ignore[index]
+            assert not sent.done(), "the request ended before the engine was busy"
+            assert time.monotonic() < deadline, f"the {engine} engine never became busy"
+            await asyncio.sleep(0.05)
+    finally:
+        sent.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sent
