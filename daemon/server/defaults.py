@@ -46,12 +46,14 @@ async def set_defaults(request: web.Request) -> web.Response:
     """Change any of the defaults; unknown names are refused and nothing changes."""
     body = await read_model(request, DefaultsUpdate)
     app = request.app
-    registry = app[REGISTRY]
-    if body.speech_model is not None and body.speech_model not in registry.names("speech"):
+    installed = await asyncio.to_thread(app[REGISTRY].all)  # reads files
+    speech = {info.name for info in installed if info.kind == "speech"}
+    llms = {info.name for info in installed if info.kind == "llm"}
+    if body.speech_model is not None and body.speech_model not in speech:
         raise ApiError(
             404, f"speech model {body.speech_model!r} is not installed", param="speech_model"
         )
-    if body.llm_model is not None and body.llm_model not in registry.names("llm"):
+    if body.llm_model is not None and body.llm_model not in llms:
         raise ApiError(
             404, f"language model {body.llm_model!r} is not installed", param="llm_model"
         )

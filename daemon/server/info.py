@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from daemon import __version__
@@ -27,7 +29,7 @@ async def health(request: web.Request) -> web.Response:
 
 async def list_models(request: web.Request) -> web.Response:
     """Installed speech and LLM models, in OpenAI's list shape."""
-    registry = request.app[REGISTRY]
+    installed = await asyncio.to_thread(request.app[REGISTRY].all)  # reads files
     data = [
         {
             "id": info.name,
@@ -36,6 +38,6 @@ async def list_models(request: web.Request) -> web.Response:
             "owned_by": f"sottovoce-{info.source}",
             "kind": info.kind,
         }
-        for info in sorted(registry.all(), key=lambda i: (i.kind, i.name))
+        for info in sorted(installed, key=lambda i: (i.kind, i.name))
     ]
     return web.json_response({"object": "list", "data": data})
