@@ -8,22 +8,15 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from daemon.assets import shipped_path
 from daemon.errors import SottovoceError
 
 log = logging.getLogger(__name__)
-
-# A checkout (or an editable install) has them in the repository; a wheel can ship them
-# as data files under the environment's share/ folder.
-TEMPLATE_DIRS = (
-    Path(__file__).resolve().parents[2] / "installers" / "templates",
-    Path(sys.prefix) / "share" / "sottovoce" / "templates",
-)
 
 SERVE_ARGS = ("serve",)
 AGENT_ARGS = ("agent",)
@@ -99,11 +92,8 @@ class ToolResult:
 
 
 def template_path(name: str) -> Path:
-    """Where the installer template `name` lives (the first of TEMPLATE_DIRS that has it)."""
-    for folder in TEMPLATE_DIRS:
-        if (folder / name).is_file():
-            return folder / name
-    return TEMPLATE_DIRS[0] / name
+    """Where the installer template `name` lives (see daemon.assets)."""
+    return shipped_path("installers/templates", "templates", name)
 
 
 def read_template(name: str) -> str:

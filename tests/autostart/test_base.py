@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from daemon.autostart import base
 from daemon.autostart.base import (
     FileSpec,
     State,
@@ -31,17 +30,6 @@ def test_templates_are_found_in_the_installers_folder(name: str) -> None:
 
     assert path.parent.parts[-2:] == ("installers", "templates")
     assert path.is_file()
-
-
-def test_templates_are_found_in_the_share_folder_of_an_installed_wheel(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    share = tmp_path / "share" / "sottovoce" / "templates"
-    share.mkdir(parents=True)
-    (share / "sottovoce.service").write_text("[Service]\n", encoding="utf-8")
-    monkeypatch.setattr(base, "TEMPLATE_DIRS", (tmp_path / "no checkout", share))
-
-    assert template_path("sottovoce.service") == share / "sottovoce.service"
 
 
 def test_render_fills_placeholders_and_leaves_other_dollars_alone() -> None:
