@@ -39,7 +39,10 @@ def test_a_wheel_installs_the_shipped_files_where_the_code_finds_them(tmp_path: 
     (wheel,) = tmp_path.glob("sottovoce-*.whl")
     env = tmp_path / "env"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
-    subprocess.run([*pip, "install", "--no-deps", "--prefix", str(env), str(wheel)], check=True)
+    # --ignore-installed: without it pip would first uninstall the test run's own
+    # (editable) installation of the project.
+    install = [*pip, "install", "--no-deps", "--ignore-installed", "--prefix", str(env)]
+    subprocess.run([*install, str(wheel)], check=True)
 
     probe = subprocess.run(
         [str(env / "bin" / "python"), "-c", PROBE],
