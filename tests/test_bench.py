@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from daemon.bench.common import word_error_rate
 from tests.support.daemon import sottovoce
 
 
@@ -29,3 +32,20 @@ def test_bench_refuses_an_unknown_part(isolated_home: Path) -> None:
     result = sottovoce("bench", "--parts", "gpu", home=isolated_home)
     assert result.returncode == 1
     assert "unknown bench part" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "hypothesis, expected",
+    [
+        ("He denies chest pain.", 0.0),
+        ("he DENIES chest-pain", 0.0),  # case, punctuation and hyphens do not count
+        ("He has chest pain.", 0.25),  # the negation became another word
+        ("He chest pain.", 0.25),  # the negation was dropped
+        ("He denies no chest pain.", 0.25),  # a word was added
+        ("", 1.0),
+    ],
+)
+def test_word_error_rate_counts_substitutions_deletions_and_insertions(
+    hypothesis: str, expected: float
+) -> None:
+    assert word_error_rate("He denies chest pain.", hypothesis) == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -101,3 +102,23 @@ def median(values: list[float]) -> float:
 def ratio(numerator: float, denominator: float) -> float:
     """A rounded ratio; infinity when the denominator is zero."""
     return round(numerator / denominator, 3) if denominator else float("inf")
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """Word-level edit distance over the reference's length (case and punctuation ignored)."""
+    ref, hyp = _words(reference), _words(hypothesis)
+    if not ref:
+        return float(bool(hyp))
+    previous = list(range(len(hyp) + 1))
+    for i, word in enumerate(ref, 1):
+        current = [i]
+        for j, other in enumerate(hyp, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (word != other))
+            )
+        previous = current
+    return round(previous[-1] / len(ref), 3)
+
+
+def _words(text: str) -> list[str]:
+    return re.sub(r"[^\w\s]", " ", text.lower().replace("-", " ")).split()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,14 +12,15 @@ from typing import Any
 import aiohttp
 import numpy as np
 
-from daemon.bench.common import BenchDaemon, median, ratio
-from daemon.bench.speech import _api_call
+from daemon.bench.common import BenchDaemon, median, ratio, word_error_rate
+from daemon.bench.speech import api_transcribe
 from daemon.client import DaemonAddress, dictate
 from daemon.speech.audio import SAMPLE_RATE, decode_audio
 
 CHUNK_S = 0.1
 # A speaker pauses briefly before releasing the key; both methods get the same audio.
 PAUSE_BEFORE_RELEASE_S = 0.4
+TRANSCRIPTS = "transcripts.json"  # beside the audio: what a perfect transcript reads
 
 
 def _pcm(path: Path) -> tuple[bytes, float]:
@@ -62,23 +64,31 @@ def _wav(pcm: bytes) -> bytes:
 def bench_dictation(
     daemon: BenchDaemon, model: str, files: dict[str, Path], reps: int
 ) -> dict[str, Any]:
-    """For each utterance: median stop-to-final (streaming) and batch time, and their ratio."""
+    """For each utterance: median stop-to-final (streaming) and batch time, their ratio,
+    and both word error rates against the reference transcript beside the audio."""
     address = DaemonAddress(daemon.base_url, daemon.token)
     results: dict[str, Any] = {"pause_before_release_seconds": PAUSE_BEFORE_RELEASE_S}
     for label, path in files.items():
+        reference = json.loads((path.parent / TRANSCRIPTS).read_text(encoding="utf-8"))[path.name]
         pcm, seconds = _pcm(path)
         wav = _wav(pcm)
-        _api_call(daemon, wav, model)  # warm
-        streaming, batch, text = [], [], ""
+        api_transcribe(daemon, wav, model)  # warm
+        streaming, batch, streaming_wer, batch_wer = [], [], [], []
+        text = ""
         for _ in range(reps):
             latency, text = asyncio.run(_stream_once(address, pcm))
             streaming.append(latency)
-            batch.append(_api_call(daemon, wav, model))
+            streaming_wer.append(word_error_rate(reference, text))
+            batch_seconds, batch_text = api_transcribe(daemon, wav, model)
+            batch.append(batch_seconds)
+            batch_wer.append(word_error_rate(reference, batch_text))
         results[label] = {
             "audio_seconds": round(seconds, 2),
             "streaming_stop_to_final_seconds": median(streaming),
             "batch_seconds": median(batch),
             "streaming_over_batch": ratio(median(streaming), median(batch)),
+            "streaming_word_error_rate": median(streaming_wer),
+            "batch_word_error_rate": median(batch_wer),
             "final_text": text,
         }
     return results

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.request
 import uuid
@@ -28,7 +29,8 @@ def _multipart(audio: bytes, model: str) -> tuple[bytes, str]:
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def _api_call(daemon: BenchDaemon, audio: bytes, model: str) -> float:
+def api_transcribe(daemon: BenchDaemon, audio: bytes, model: str) -> tuple[float, str]:
+    """(seconds, text) of one transcription through the API."""
     body, content_type = _multipart(audio, model)
     request = urllib.request.Request(
         daemon.base_url + "/v1/audio/transcriptions",
@@ -37,8 +39,8 @@ def _api_call(daemon: BenchDaemon, audio: bytes, model: str) -> float:
     )
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=600) as response:
-        response.read()
-    return time.perf_counter() - started
+        text = str(json.loads(response.read())["text"])
+    return time.perf_counter() - started, text
 
 
 def bench_speech(
@@ -71,11 +73,11 @@ def bench_speech(
         "".join(s.text for s in segments)
         return time.perf_counter() - started
 
-    _api_call(daemon, audio, name)  # warm both sides once
+    api_transcribe(daemon, audio, name)  # warm both sides once
     direct()
     api_times, direct_times = [], []
     for _ in range(reps):
-        api_times.append(_api_call(daemon, audio, name))
+        api_times.append(api_transcribe(daemon, audio, name)[0])
         direct_times.append(direct())
     return {
         "model": name,
