@@ -30,8 +30,13 @@ log = logging.getLogger(__name__)
 FIRST_PASS_S = 1.0  # shorter fragments make Whisper guess ("Bye bye.")
 MIN_NEW_AUDIO_S = 1.0  # audio a pass waits for before it runs again...
 PAUSE_S = 0.25  # ...unless the speaker paused this long: decode now, release is near
-TRIM_AFTER_S = 6.0  # windows longer than this are trimmed behind committed words
-KEEP_CONTEXT_S = 1.0  # committed audio kept in the window as acoustic context
+# Windows longer than this are trimmed behind committed words, keeping some committed
+# audio as acoustic context. Longer windows and more context cost decoder time, not
+# encoder time (it always sees 30 s), and Whisper guesses less at a window's start:
+# on the 40 s bench dictation, 10 s and 3 s gave a word error rate of 0.19 against
+# 0.25 with 6 s and 1 s (three runs each), at a similar stop-to-final time.
+TRIM_AFTER_S = 10.0
+KEEP_CONTEXT_S = 3.0
 FORCE_COMMIT_S = 25.0  # a window this long commits its tail: Whisper sees 30 s at most
 FINAL_RETRIES = 120  # x 0.25 s
 SPEECH_RMS = 0.01  # about -40 dBFS: quieter 30 ms frames count as silence
