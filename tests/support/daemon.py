@@ -15,6 +15,8 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
+
 START_TIMEOUT = 60.0
 
 
@@ -146,10 +148,14 @@ async def leave_once_busy(daemon: RunningDaemon, engine: str, request: Awaitable
     sent = asyncio.ensure_future(request)
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while not health(daemon)["models"][engine]["busy"]:  # type: ignore[index]
-            assert not sent.done(), "the request ended before the engine was busy"
-            assert time.monotonic() < deadline, f"the {engine} engine never became busy"
-            await asyncio.sleep(0.05)
+        async with aiohttp.ClientSession() as session:
+            while True:
+                async with session.get(daemon.base_url + "/v1/health") as response:
+                    if (await response.json())["models"][engine]["busy"]:
+                        return
+                assert not sent.done(), "the request ended before the engine was busy"
+                assert time.monotonic() < deadline, f"the {engine} engine never became busy"
+                await asyncio.sleep(0.05)
     finally:
         sent.cancel()
         with contextlib.suppress(asyncio.CancelledError):
