@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from daemon.config import Settings, load_settings
+from daemon.config import Settings, load_settings, save_values
 from daemon.errors import ConfigError
 from daemon.paths import Paths
 from tests.support.daemon import sottovoce, write_config
@@ -87,3 +87,16 @@ def test_serve_refuses_invalid_config_with_message(isolated_home: Path) -> None:
 def test_config_path_prints_the_file(isolated_home: Path) -> None:
     result = sottovoce("config", "path", home=isolated_home)
     assert result.stdout.strip() == str(isolated_home / "config" / "config.toml")
+
+
+def test_saving_into_a_missing_config_file_creates_it(isolated_home: Path) -> None:
+    paths = Paths.from_env()
+    save_values(paths.config_file, {"rewrite": {"default_preset": "concise"}})
+    assert load_settings(paths).rewrite.default_preset == "concise"
+
+
+def test_a_value_the_config_would_refuse_is_not_saved(isolated_home: Path) -> None:
+    path = write_config(isolated_home, "# mine\n[llm]\nqueue_size = 2\n")
+    with pytest.raises(ConfigError, match=r"speech\.device"):
+        save_values(path, {"speech": {"device": "tpu"}})
+    assert path.read_text() == "# mine\n[llm]\nqueue_size = 2\n"
