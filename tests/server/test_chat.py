@@ -6,12 +6,22 @@ import asyncio
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import aiohttp
 import pytest
 from openai import BadRequestError, NotFoundError, OpenAI
 
-from tests.support.daemon import RunningDaemon, leave_once_busy, wait_for
+from daemon.models.registry import ModelRegistry
+from daemon.paths import Paths
+from tests.support.daemon import (
+    RunningDaemon,
+    leave_once_busy,
+    sottovoce,
+    start_daemon,
+    wait_for,
+    write_config,
+)
 
 CANCELLED = "generation cancelled after"
 QUESTION = [{"role": "user", "content": "What is the capital of France? Answer in one word."}]
@@ -202,3 +212,29 @@ async def test_not_json_is_refused(daemon: RunningDaemon) -> None:
             daemon.base_url + "/v1/chat/completions", json=big, headers=daemon.headers
         ) as response:
             assert response.status == 413
+
+
+def test_a_model_added_with_the_cli_is_listed_and_answers(isolated_home: Path) -> None:
+    write_config(isolated_home, "[speech]\nload_at_start = false\n")
+    daemon = start_daemon(isolated_home, wait_models=False)
+    try:
+        with OpenAI(
+            base_url=daemon.base_url + "/v1", api_key=daemon.token, max_retries=0
+        ) as client:
+            listed = {model.id for model in client.models.list()}
+            assert {"whisper-base", "whisper-tiny.en", "smollm2-135m-instruct"} <= listed
+            gguf = ModelRegistry(Paths.from_env()).resolve("llm", "smollm2-135m-instruct").path
+            added = sottovoce(
+                "models", "add", str(gguf), "--name", "clinic-llm", home=isolated_home
+            )
+            assert added.returncode == 0, added.stderr
+            assert "clinic-llm" in {model.id for model in client.models.list()}
+            answer = client.chat.completions.create(
+                model="clinic-llm",
+                messages=QUESTION,  # type: ignore[arg-type]
+                max_tokens=8,
+            )
+        assert answer.model == "clinic-llm"
+        assert answer.choices[0].message.content
+    finally:
+        assert daemon.stop() == 0
