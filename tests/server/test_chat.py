@@ -230,9 +230,7 @@ def test_a_model_added_with_the_cli_is_listed_and_answers(isolated_home: Path) -
             assert added.returncode == 0, added.stderr
             assert "clinic-llm" in {model.id for model in client.models.list()}
             answer = client.chat.completions.create(
-                model="clinic-llm",
-                messages=QUESTION,  # type: ignore[arg-type]
-                max_tokens=8,
+                model="clinic-llm", messages=QUESTION, max_tokens=8
             )
         assert answer.model == "clinic-llm"
         assert answer.choices[0].message.content
