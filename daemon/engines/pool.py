@@ -101,7 +101,7 @@ class ModelPool(Generic[T]):
         self.executor.shutdown(wait=False)
 
     def status(self) -> dict[str, object]:
-        """Default model state, device and loaded models, for /v1/health."""
+        """Default model state, device, queue and loaded models, for /v1/health."""
         holder = self._holders.get(self.default)
         status: dict[str, object] = (
             holder.status() if holder else {"name": self.default, "state": "unloaded"}
