@@ -12,6 +12,7 @@ import aiohttp
 import psutil
 import pytest
 
+from daemon.assets import asset_path
 from tests.agent.conftest import desktop_env
 from tests.hotkeys.xapps import Xvfb
 from tests.support.daemon import RunningDaemon, sottovoce, start_daemon, wait_for, write_config
@@ -64,6 +65,10 @@ def test_the_cli_and_the_doctor_reach_the_daemon_through_the_socket(
     result = sottovoce("rewrite", "--preset", "proofread", "BP 140/90.", home=socket_daemon.home)
     assert result.returncode in (0, 3), result.stderr  # 3: the fidelity check failed
     assert result.stdout.strip()
+    speech = str(asset_path("speech", "dictation-10s.flac"))
+    dictated = sottovoce("dictate", "--speed", "0", "--quiet", speech, home=socket_daemon.home)
+    assert dictated.returncode == 0, dictated.stderr
+    assert "type 2 diabetes" in dictated.stdout  # through the WebSocket on the socket
     report = sottovoce("doctor", "--json", home=socket_daemon.home)
     checks = {c["name"]: c for c in json.loads(report.stdout)["checks"]}
     assert checks["daemon"]["status"] == "ok", checks["daemon"]
