@@ -35,6 +35,14 @@ def cuda_available_for_llama() -> bool:
         return False
 
 
+def resolve_llm_device(setting: str) -> DeviceName:
+    """The device llama.cpp runs on for the `device` setting: "cuda" is taken at its
+    word, "auto" asks whether the installed build can offload to a GPU."""
+    if setting == "cuda" or (setting == "auto" and cuda_available_for_llama()):
+        return "cuda"
+    return "cpu"
+
+
 def resolve_speech_device(setting: str) -> tuple[DeviceName, str]:
     """Device and compute type for faster-whisper from the `device` setting."""
     if setting == "cuda" or (setting == "auto" and cuda_available_for_ctranslate2()):

@@ -12,9 +12,9 @@ from typing import Any
 
 from daemon.bench.common import BenchDaemon, BenchError, median, ratio
 from daemon.config import Settings
-from daemon.device import cuda_available_for_llama, physical_cores
+from daemon.device import resolve_llm_device
 from daemon.llm.context import context_for
-from daemon.llm.engine import sampling_kwargs
+from daemon.llm.engine import load_kwargs, sampling_kwargs
 from daemon.llm.types import GenerationParams
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
@@ -128,17 +128,10 @@ def bench_llm(daemon: BenchDaemon, settings: Settings, paths: Paths, reps: int) 
     from llama_cpp import Llama
 
     info = ModelRegistry(paths).resolve("llm", settings.llm.model)
-    gpu = settings.llm.device == "cuda" or (
-        settings.llm.device == "auto" and cuda_available_for_llama()
-    )
-    llama = Llama(
-        model_path=str(info.path),
-        n_gpu_layers=-1 if gpu else 0,
-        n_ctx=context_for(info.path, settings.llm.context_size),  # as the daemon chooses
-        n_threads=physical_cores(),
-        n_threads_batch=physical_cores(),
-        verbose=False,
-    )
+    device = resolve_llm_device(settings.llm.device)
+    # Loaded as the daemon loads it.
+    context = context_for(info.path, settings.llm.context_size)
+    llama = Llama(**load_kwargs(info.path, device, context))
 
     def direct(index: int, params: GenerationParams) -> Iterator[str]:
         # The very arguments the daemon passes for the API request.
@@ -178,7 +171,7 @@ def bench_llm(daemon: BenchDaemon, settings: Settings, paths: Paths, reps: int) 
 
     return {
         "model": info.name,
-        "device": "cuda" if gpu else "cpu",
+        "device": device,
         "ttft_pairs": len(api_ttft),
         "api_ttft_seconds": median(api_ttft),
         "direct_ttft_seconds": median(raw_ttft),

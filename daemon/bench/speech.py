@@ -10,10 +10,11 @@ from typing import Any
 
 from daemon.bench.common import BenchDaemon, median, ratio
 from daemon.config import Settings
-from daemon.device import physical_cores, resolve_speech_device
+from daemon.device import resolve_speech_device
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
 from daemon.speech.audio import SAMPLE_RATE, decode_audio
+from daemon.speech.engine import load_kwargs
 
 
 def _multipart(audio: bytes, model: str) -> tuple[bytes, str]:
@@ -52,13 +53,7 @@ def bench_speech(
     name = settings.speech.model
     info = ModelRegistry(paths).resolve("speech", name)
     device, compute_type = resolve_speech_device(settings.speech.device)
-    model = WhisperModel(
-        str(info.path),
-        device=device,
-        compute_type=compute_type,
-        cpu_threads=physical_cores() if device == "cpu" else 0,
-        local_files_only=True,
-    )
+    model = WhisperModel(str(info.path), **load_kwargs(device, compute_type))  # as the daemon
     duration = len(decode_audio(audio)) / SAMPLE_RATE
 
     def direct() -> float:

@@ -7,6 +7,7 @@ from typing import Any
 from daemon.device import (
     cuda_available_for_ctranslate2,
     cuda_available_for_llama,
+    resolve_llm_device,
     resolve_speech_device,
 )
 from daemon.doctor.check import Check, failed, info, passed, warn
@@ -94,10 +95,7 @@ def devices(ctx: Context) -> dict[Kind, str]:
     if len(found) == 2:
         return found
     found.setdefault("speech", resolve_speech_device(ctx.settings.speech.device)[0])
-    llm = ctx.settings.llm.device
-    # As LLMService decides: "cuda" is taken at its word, "auto" asks llama.cpp.
-    gpu = llm == "cuda" or (llm == "auto" and cuda_available_for_llama())
-    found.setdefault("llm", "cuda" if gpu else "cpu")
+    found.setdefault("llm", resolve_llm_device(ctx.settings.llm.device))
     return found
 
 

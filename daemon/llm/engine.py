@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Generator, Iterator
+from pathlib import Path
 from typing import Any, Protocol, cast
 
 from jinja2 import TemplateError
@@ -28,6 +29,18 @@ def sampling_kwargs(params: GenerationParams) -> dict[str, Any]:
         "seed": params.seed,
         "presence_penalty": params.presence_penalty,
         "frequency_penalty": params.frequency_penalty,
+    }
+
+
+def load_kwargs(path: Path, device: DeviceName, context_size: int) -> dict[str, Any]:
+    """llama-cpp-python's load arguments (the benchmark's direct call uses them too)."""
+    return {
+        "model_path": str(path),
+        "n_gpu_layers": -1 if device == "cuda" else 0,
+        "n_ctx": context_size,
+        "n_threads": physical_cores(),
+        "n_threads_batch": physical_cores(),
+        "verbose": False,
     }
 
 
@@ -63,14 +76,7 @@ class LlamaEngine:
         try:
             self.context_size = context_for(info.path, context_size)
             # chat_format=None: the chat template comes from the GGUF metadata.
-            self._llama = CancellableLlama(
-                model_path=str(info.path),
-                n_gpu_layers=-1 if device == "cuda" else 0,
-                n_ctx=self.context_size,
-                n_threads=physical_cores(),
-                n_threads_batch=physical_cores(),
-                verbose=False,
-            )
+            self._llama = CancellableLlama(**load_kwargs(info.path, device, self.context_size))
         except Exception as error:
             log.error("llama.cpp could not load %s: %s", info.name, type(error).__name__)
             raise LLMError(f"language model {info.name!r} could not be loaded") from error

@@ -9,7 +9,7 @@ from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 from daemon.config import LLMSettings
-from daemon.device import DeviceName, cuda_available_for_llama
+from daemon.device import DeviceName, resolve_llm_device
 from daemon.engines.handoff import Handoff
 from daemon.engines.pool import ModelPool, finish_uncancellable
 from daemon.llm.engine import LlamaEngine, LLMEngine
@@ -28,10 +28,7 @@ class LLMService(ModelPool[LLMEngine]):
     def __init__(
         self, settings: LLMSettings, registry: ModelRegistry, factory: EngineFactory = LlamaEngine
     ) -> None:
-        gpu = settings.device == "cuda" or (
-            settings.device == "auto" and cuda_available_for_llama()
-        )
-        device: DeviceName = "cuda" if gpu else "cpu"
+        device = resolve_llm_device(settings.device)
         super().__init__(
             "llm",
             settings.model,

@@ -65,6 +65,17 @@ def is_hallucination(segment: Segment) -> bool:
     return not phrase and not segment.text.strip()
 
 
+def load_kwargs(device: DeviceName, compute_type: str) -> dict[str, Any]:
+    """faster-whisper's load arguments (the benchmark's direct call uses them too)."""
+    return {
+        "device": device,
+        "compute_type": compute_type,
+        "cpu_threads": physical_cores() if device == "cpu" else 0,
+        # Never the hub: a missing file is an error, not a download.
+        "local_files_only": True,
+    }
+
+
 class WhisperEngine:
     """One faster-whisper model, loaded once; callers serialise access."""
 
@@ -75,13 +86,7 @@ class WhisperEngine:
         self.device: DeviceName = device
         self.compute_type = compute_type
         try:
-            self._model = WhisperModel(
-                str(info.path),
-                device=device,
-                compute_type=compute_type,
-                cpu_threads=physical_cores() if device == "cpu" else 0,
-                local_files_only=True,
-            )
+            self._model = WhisperModel(str(info.path), **load_kwargs(device, compute_type))
         except Exception as error:
             log.error("faster-whisper could not load %s: %s", info.name, type(error).__name__)
             raise SpeechError(f"speech model {info.name!r} could not be loaded") from error
