@@ -139,6 +139,11 @@ class HotkeySettings(_Section):
     exclude: tuple[str, ...] = ()
 
 
+class SandboxSettings(_Section):
+    # Per engine worker: 0 is half of this machine's memory, -1 no limit.
+    memory_limit_mb: Annotated[int, Field(ge=-1)] = 0
+
+
 class Settings(_Section):
     """Everything configurable, validated; built once by `load_settings`."""
 
@@ -149,6 +154,7 @@ class Settings(_Section):
     history: HistorySettings = HistorySettings()
     dictation: DictationSettings = DictationSettings()
     hotkeys: HotkeySettings = HotkeySettings()
+    sandbox: SandboxSettings = SandboxSettings()
 
     def with_overrides(self, section: str, **values: Any) -> Settings:
         """A copy with some values of one section replaced (validated again)."""

@@ -28,5 +28,10 @@ def configure_logging(paths: Paths, verbose: bool = False, to_file: bool = True)
         os.chmod(paths.log_file, 0o600)
     # aiohttp's access log would record paths with search queries (?q=...).
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    quiet_noisy_loggers()
+
+
+def quiet_noisy_loggers() -> None:
+    """Libraries that log every request at INFO log only warnings."""
     for noisy in ("faster_whisper", "httpx", "huggingface_hub"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -27,7 +27,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # What the daemon needs at run time, and what building llama-cpp-python needs.
 # (SQLCipher 4 comes inside the sqlcipher3 wheel; Debian's libsqlcipher is version 3.)
 RUNTIME_PACKAGES=(python3 python3-venv python3-dev build-essential cmake pkg-config
-    libportaudio2 xclip xdotool)
+    libportaudio2 libseccomp2 xclip xdotool)
 # What the tests drive: a real X server, real audio, real speech, a tray host.
 TEST_PACKAGES=(xvfb x11-utils xterm trayer imagemagick pulseaudio pulseaudio-utils
     espeak-ng sox libsox-fmt-all alsa-utils python3-tk systemd desktop-file-utils)

@@ -6,7 +6,13 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from daemon.doctor import daemon_checks, desktop_checks, history_checks, model_checks
+from daemon.doctor import (
+    daemon_checks,
+    desktop_checks,
+    egress_checks,
+    history_checks,
+    model_checks,
+)
 from daemon.doctor.check import Check, failed
 from daemon.doctor.context import Context
 from daemon.doctor.history_key import history_key
@@ -21,6 +27,7 @@ CHECKS: tuple[tuple[str, CheckFunction], ...] = (
     ("daemon", daemon_checks.daemon_running),
     ("listening", daemon_checks.listening),
     ("outbound_guard", daemon_checks.outbound_guard),
+    ("engine_egress", egress_checks.engine_egress),
     ("token", daemon_checks.token_file),
     ("history", history_checks.history_state),
     ("history_encryption", history_checks.history_encryption),

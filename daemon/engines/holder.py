@@ -24,6 +24,11 @@ T = TypeVar("T")
 State = Literal["unloaded", "loading", "loaded", "error"]
 
 
+def _alive(model: object) -> bool:
+    # An engine in a worker process says whether the process still runs.
+    return bool(getattr(model, "alive", True))
+
+
 def _release(model: object) -> None:
     close = getattr(model, "close", None)
     if callable(close):
@@ -56,7 +61,13 @@ class ModelHolder(Generic[T]):
         return self._model
 
     async def async_load(self) -> T:
-        """Load the model now unless it is already loaded (concurrent callers share one load)."""
+        """Load the model now unless it is already loaded (concurrent callers share one load);
+        a model whose worker died is loaded again."""
+        if self._model is not None and not _alive(self._model):
+            model, self._model = self._model, None
+            self.state = "unloaded"
+            log.warning("model %s: its engine process had stopped; starting it again", self.name)
+            await asyncio.get_running_loop().run_in_executor(self._executor, _release, model)
         if self._model is not None:
             return self._model
         if self._loading is None:
@@ -130,4 +141,7 @@ class ModelHolder(Generic[T]):
         status: dict[str, object] = {"name": self.name, "state": self.state}
         if self.error:
             status["error"] = self.error
+        if self._model is not None and not _alive(self._model):
+            status["state"] = "error"
+            status["error"] = "its engine process stopped; it starts again on the next request"
         return status

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
-from daemon.device import DeviceName
 from daemon.engines.holder import ModelHolder
 from daemon.engines.queue import WorkQueue
 from daemon.errors import ModelNotFoundError
@@ -30,13 +29,13 @@ class ModelPool(Generic[T]):
         registry: ModelRegistry,
         load: Callable[[ModelInfo], T],
         idle_timeout: int,
-        device: DeviceName,
+        device_setting: str,
         queue_size: int,
     ) -> None:
         self.kind: Kind = kind
         # Starts as configured; the tray may change it while the daemon runs.
         self.default = default
-        self.device: DeviceName = device
+        self._device_setting = device_setting
         self.queue = WorkQueue(f"{KIND_NAMES[kind]} model", max_waiting=queue_size)
         self._registry = registry
         self._load = load
@@ -46,6 +45,16 @@ class ModelPool(Generic[T]):
         # keep a worker pool per calling thread: calls from changing threads leave
         # idle pools spinning beside the busy one (measured: half the token rate).
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{kind}-engine")
+
+    @property
+    def device(self) -> str:
+        """Where the models run: the device a loaded model reported (the engine decides
+        "auto"), else the setting."""
+        for holder in self._holders.values():
+            device = getattr(holder.model, "device", None)
+            if device is not None:
+                return str(device)
+        return self._device_setting
 
     def holder(self, name: str | None = None) -> ModelHolder[T]:
         """The holder of a model (default when None); unknown names raise ModelNotFoundError."""
@@ -114,8 +123,9 @@ class ModelPool(Generic[T]):
         return status
 
     def engine_status(self, engine: T) -> dict[str, object]:
-        """What a loaded engine adds to the status (subclasses say)."""
-        return {}
+        """What a loaded engine adds to the status: its worker's pid and egress protection."""
+        status = getattr(engine, "status", None)
+        return dict(status()) if callable(status) else {}
 
 
 async def finish_uncancellable(job: asyncio.Future[Any]) -> None:

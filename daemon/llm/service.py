@@ -9,14 +9,12 @@ from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 from daemon.config import LLMSettings
-from daemon.device import DeviceName, resolve_llm_device
 from daemon.engines.handoff import Handoff
 from daemon.engines.pool import ModelPool, finish_uncancellable
-from daemon.llm.engine import LlamaEngine, LLMEngine
+from daemon.llm.engine import LLMEngine
 from daemon.llm.types import Chunk, GenerationParams, Message
 from daemon.models.registry import ModelInfo, ModelRegistry
 
-EngineFactory = Callable[[ModelInfo, DeviceName, int], LLMEngine]
 _END = object()
 # Tokens gather this long between deliveries to the event loop (see Handoff).
 GATHER_S = 0.04
@@ -26,22 +24,24 @@ class LLMService(ModelPool[LLMEngine]):
     """Chat completions with the installed GGUF models, loading them as needed."""
 
     def __init__(
-        self, settings: LLMSettings, registry: ModelRegistry, factory: EngineFactory = LlamaEngine
+        self,
+        settings: LLMSettings,
+        registry: ModelRegistry,
+        load: Callable[[ModelInfo], LLMEngine],
     ) -> None:
-        device = resolve_llm_device(settings.device)
         super().__init__(
             "llm",
             settings.model,
             registry,
-            lambda info: factory(info, device, settings.context_size),
+            load,
             settings.idle_timeout,
-            device,
+            settings.device,
             settings.queue_size,
         )
         self.settings = settings
 
     def engine_status(self, engine: LLMEngine) -> dict[str, object]:
-        return {"context_size": engine.context_size}
+        return {**super().engine_status(engine), "context_size": engine.context_size}
 
     async def async_chat(
         self, messages: list[Message], params: GenerationParams, model: str | None = None

@@ -18,9 +18,12 @@ from daemon.llm.service import LLMService
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
 from daemon.rewrite.service import RewriteService
+from daemon.sandbox.loaders import llm_loader, memory_limit_mb, speech_loader
+from daemon.sandbox.status import egress_report
 from daemon.server import audio, chat, defaults, dictation, history, info, rewrite
 from daemon.server.keys import (
     CONFIG_LOCK,
+    EGRESS,
     HISTORY,
     LLM,
     PATHS,
@@ -57,15 +60,24 @@ async def _preload(pool: ModelPool[Any]) -> None:
         log.error("the default %s model could not be loaded: %s", pool.kind, error)
 
 
+async def _sandbox_ctx(app: web.Application) -> AsyncIterator[None]:
+    limit = memory_limit_mb(app[SETTINGS].sandbox.memory_limit_mb)
+    app[EGRESS] = await asyncio.to_thread(egress_report, limit)
+    log.info("engine egress protection: %s", app[EGRESS]["protection"])
+    if app[EGRESS]["reason"]:
+        log.warning("engine sandbox weaker than it could be: %s", app[EGRESS]["reason"])
+    yield
+
+
 async def _speech_ctx(app: web.Application) -> AsyncIterator[None]:
-    speech = SpeechService(app[SETTINGS].speech, app[REGISTRY])
+    speech = SpeechService(app[SETTINGS].speech, app[REGISTRY], speech_loader(app[SETTINGS]))
     app[SPEECH] = speech
     async with _running(speech, app[SETTINGS].speech.load_at_start):
         yield
 
 
 async def _llm_ctx(app: web.Application) -> AsyncIterator[None]:
-    llm = LLMService(app[SETTINGS].llm, app[REGISTRY])
+    llm = LLMService(app[SETTINGS].llm, app[REGISTRY], llm_loader(app[SETTINGS]))
     app[LLM] = llm
     rewrites = RewriteService(app[SETTINGS].rewrite, llm)
     if rewrites.default_preset not in rewrites.presets:
@@ -112,6 +124,7 @@ def make_app(settings: Settings, paths: Paths, token: str) -> web.Application:
     app[CONFIG_LOCK] = asyncio.Lock()
     app[REGISTRY] = ModelRegistry(paths)
     app.on_response_prepare.append(add_cors_headers)
+    app.cleanup_ctx.append(_sandbox_ctx)
     app.cleanup_ctx.append(_history_ctx)
     app.cleanup_ctx.append(_speech_ctx)
     app.cleanup_ctx.append(_llm_ctx)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from dataclasses import replace
@@ -14,7 +13,6 @@ from daemon.history.models import NewEntry
 from daemon.server.errors import ApiError
 from daemon.server.keys import HISTORY, SETTINGS, SPEECH
 from daemon.server.requests import source_app
-from daemon.speech.audio import decode_audio
 from daemon.speech.formats import RESPONSE_FORMATS, to_srt, to_verbose, to_vtt
 from daemon.speech.types import TranscribeOptions, Transcript
 
@@ -109,9 +107,8 @@ async def transcriptions(request: web.Request) -> web.StreamResponse:
     speech = request.app[SPEECH]
     # An unknown model is a 404 before any decoding.
     name = speech.holder(speech.model_name(fields.get("model"))).name
-    audio = await asyncio.to_thread(decode_audio, data)
     started = time.perf_counter()
-    transcript = await speech.async_transcribe(audio, options, name)
+    transcript = await speech.async_transcribe_file(data, options, name)
     transcript = replace(
         transcript, text=TextRules.from_settings(settings.dictation).replace(transcript.text)
     )

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from daemon import __version__
 from daemon.guard import outbound_guard_active
-from daemon.server.keys import HISTORY, LLM, REGISTRY, SPEECH
+from daemon.server.keys import EGRESS, HISTORY, LLM, REGISTRY, SPEECH
 
 
 async def health(request: web.Request) -> web.Response:
@@ -22,6 +22,7 @@ async def health(request: web.Request) -> web.Response:
             "models": models,
             "device": speech.device,
             "outbound_guard": outbound_guard_active(),
+            "egress": request.app[EGRESS],
             "history": request.app[HISTORY].status(),
         }
     )

@@ -22,4 +22,5 @@ SPEECH = web.AppKey("speech", SpeechService)
 LLM = web.AppKey("llm", LLMService)
 REWRITE = web.AppKey("rewrite", RewriteService)
 HISTORY = web.AppKey("history", History)
+EGRESS = web.AppKey("egress", dict)  # how egress is prevented (daemon.sandbox.status)
 CONFIG_LOCK = web.AppKey("config_lock", asyncio.Lock)  # one writer of config.toml at a time

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import av
 import numpy as np
 import numpy.typing as npt
 
@@ -20,6 +19,8 @@ Audio = npt.NDArray[np.float32]
 
 def decode_audio(data: bytes, max_seconds: float = MAX_AUDIO_SECONDS) -> Audio:
     """Decode an uploaded file; corrupt, empty or overlong input raises SpeechError."""
+    import av  # FFmpeg: loaded only where uploads are decoded, in the speech worker
+
     if not data:
         raise SpeechError("the audio file is empty")
     limit = int(max_seconds * SAMPLE_RATE)

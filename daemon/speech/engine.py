@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from daemon.device import DeviceName, physical_cores
 from daemon.errors import SpeechError
 from daemon.models.registry import ModelInfo
-from daemon.speech.audio import SAMPLE_RATE, Audio
+from daemon.speech.audio import SAMPLE_RATE, Audio, decode_audio
 from daemon.speech.types import Segment, TranscribeOptions, Transcript, WordTiming
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,15 @@ class SpeechEngine(Protocol):
     ) -> Transcript:
         """Transcribe 16 kHz mono float32 audio (blocking; call from a worker thread);
         once `cancel` is set it stops after the current segment."""
+
+    def transcribe_file(
+        self,
+        data: bytes,
+        options: TranscribeOptions,
+        max_seconds: float,
+        cancel: threading.Event | None = None,
+    ) -> Transcript:
+        """Decode an uploaded file (no longer than `max_seconds`), then transcribe it."""
 
 
 def _normalised(text: str) -> str:
@@ -121,6 +130,16 @@ class WhisperEngine:
             duration=len(audio) / SAMPLE_RATE,
             segments=tuple(kept),
         )
+
+    def transcribe_file(
+        self,
+        data: bytes,
+        options: TranscribeOptions,
+        max_seconds: float,
+        cancel: threading.Event | None = None,
+    ) -> Transcript:
+        """Decode an uploaded file (no longer than `max_seconds`), then transcribe it."""
+        return self.transcribe(decode_audio(data, max_seconds), options, cancel)
 
     def close(self) -> None:
         """Free the model's memory."""

@@ -6,14 +6,11 @@ import threading
 from collections.abc import Callable
 
 from daemon.config import SpeechSettings
-from daemon.device import DeviceName, resolve_speech_device
 from daemon.engines.pool import ModelPool
 from daemon.models.registry import OPENAI_SPEECH_ALIAS, ModelInfo, ModelRegistry
-from daemon.speech.audio import Audio
-from daemon.speech.engine import SpeechEngine, WhisperEngine
+from daemon.speech.audio import MAX_AUDIO_SECONDS, Audio
+from daemon.speech.engine import SpeechEngine
 from daemon.speech.types import TranscribeOptions, Transcript
-
-EngineFactory = Callable[[ModelInfo, DeviceName, str], SpeechEngine]
 
 
 class SpeechService(ModelPool[SpeechEngine]):
@@ -23,16 +20,15 @@ class SpeechService(ModelPool[SpeechEngine]):
         self,
         settings: SpeechSettings,
         registry: ModelRegistry,
-        factory: EngineFactory = WhisperEngine,
+        load: Callable[[ModelInfo], SpeechEngine],
     ) -> None:
-        device, compute_type = resolve_speech_device(settings.device)
         super().__init__(
             "speech",
             settings.model,
             registry,
-            lambda info: factory(info, device, compute_type),
+            load,
             settings.idle_timeout,
-            device,
+            settings.device,
             settings.queue_size,
         )
         self.settings = settings
@@ -51,4 +47,20 @@ class SpeechService(ModelPool[SpeechEngine]):
         cancel = threading.Event()
         return await self.async_run(
             lambda engine: engine.transcribe(audio, options, cancel), self.model_name(model), cancel
+        )
+
+    async def async_transcribe_file(
+        self,
+        data: bytes,
+        options: TranscribeOptions,
+        model: str | None = None,
+        max_seconds: float = MAX_AUDIO_SECONDS,
+    ) -> Transcript:
+        """Decode an uploaded file and transcribe it, in the engine's turn (decoding holds
+        memory too, so it waits in the same bounded queue); cancelling stops the decoding."""
+        cancel = threading.Event()
+        return await self.async_run(
+            lambda engine: engine.transcribe_file(data, options, max_seconds, cancel),
+            self.model_name(model),
+            cancel,
         )

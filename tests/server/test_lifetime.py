@@ -1,4 +1,5 @@
-"""Idle models unload (memory drops) and reload on the next request."""
+"""Idle models unload (their worker process exits, freeing its memory) and reload on the
+next request."""
 
 from __future__ import annotations
 
@@ -31,17 +32,22 @@ def test_llm_unloads_after_idle_timeout_and_reloads(tmp_path: Path) -> None:
     write_config(home, "[speech]\nload_at_start = false\n[llm]\nidle_timeout = 2\n")
     daemon = start_daemon(home, wait_models=False)
     try:
-        process = psutil.Process(daemon.process.pid)
         assert _llm_state(daemon) == "unloaded"
         _chat(daemon)
-        assert _llm_state(daemon) == "loaded"
-        assert health(daemon)["models"]["llm"]["context_size"] == 4096  # type: ignore[index]
-        loaded_rss = process.memory_info().rss
+        llm = health(daemon)["models"]["llm"]  # type: ignore[index]
+        assert llm["state"] == "loaded"
+        assert llm["context_size"] == 4096
+        worker = psutil.Process(llm["pid"])
+        assert worker.ppid() == daemon.process.pid
+        assert worker.memory_info().rss > 50 * 1024 * 1024  # the model lives there
         wait_for(lambda: _llm_state(daemon) == "unloaded", timeout=30)
-        unloaded_rss = process.memory_info().rss
-        assert unloaded_rss < loaded_rss - 50 * 1024 * 1024, (loaded_rss, unloaded_rss)
+        # All of the model's memory went with its process.
+        worker.wait(timeout=10)
+        assert not worker.is_running()
         _chat(daemon)
-        assert _llm_state(daemon) == "loaded"
+        reloaded = health(daemon)["models"]["llm"]  # type: ignore[index]
+        assert reloaded["state"] == "loaded"
+        assert reloaded["pid"] != llm["pid"]
     finally:
         assert daemon.stop() == 0
 

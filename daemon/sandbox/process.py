@@ -1,0 +1,224 @@
+"""The daemon's side of an engine worker: start it, talk to it, notice when it dies.
+
+Calls come from the engine pool's one thread, one at a time. While a reply is
+awaited the channel is polled, so a cancel is passed on within POLL_S and a worker
+that died is noticed at once (its end of the socketpair closes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import daemon
+from daemon.errors import LLMError, ModelError, SottovoceError, SpeechError
+from daemon.guard import OFFLINE_ENV
+from daemon.sandbox.channel import MAX_FROM_WORKER, Channel, ChannelError, Message
+from daemon.sandbox.wire import error_from_wire
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.05
+HELLO_TIMEOUT_S = 60.0
+# A worker asked to cancel that is still busy after this long (one long prompt
+# evaluation, one audio segment) is killed: it restarts on the next request.
+CANCEL_GRACE_S = 30.0
+EXIT_TIMEOUT_S = 5.0
+PACKAGE_ROOT = Path(daemon.__file__).resolve().parent.parent
+
+
+class WorkerCrashedError(ModelError):
+    """An engine worker died or broke the protocol; it is started again on the next request."""
+
+
+def _how_it_ended(code: int | None) -> str:
+    if code is None:
+        return "it stopped answering"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"killed by {name}"
+    return f"exit code {code}"
+
+
+class WorkerProcess:
+    """One running engine worker (a child process) and its channel."""
+
+    def __init__(self, kind: str, what: str, memory_limit_mb: int) -> None:
+        """Start a worker of `kind` ("speech", "llm" or "probe"); `what` names it in errors."""
+        self.kind = kind
+        self.what = what
+        ours, theirs = socket.socketpair()
+        try:
+            self._process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "daemon.sandbox.worker",
+                    "--fd",
+                    str(theirs.fileno()),
+                    "--kind",
+                    kind,
+                    "--memory-limit-mb",
+                    str(memory_limit_mb),
+                ],
+                pass_fds=(theirs.fileno(),),
+                env={**os.environ, **OFFLINE_ENV},
+                cwd=PACKAGE_ROOT,
+                stdin=subprocess.DEVNULL,
+            )
+        finally:
+            theirs.close()
+        self._channel = Channel(ours, MAX_FROM_WORKER)
+        self._ids = itertools.count(1)
+        self._dead: str | None = None
+        self.pid = self._process.pid
+        hello = self._next(0, None, deadline=time.monotonic() + HELLO_TIMEOUT_S)
+        if hello["op"] != "hello":
+            self._fail("it did not introduce itself")
+        self.confinement: dict[str, Any] = dict(hello.get("confinement") or {})
+
+    @property
+    def alive(self) -> bool:
+        """False once the worker died or was stopped."""
+        return self._dead is None and self._process.poll() is None
+
+    def request(
+        self,
+        op: str,
+        args: dict[str, Any],
+        payload: bytes | memoryview | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Any:
+        """Send one request and return its result (blocking); `cancel` stops it early."""
+        request_id = self._start(op, args, payload)
+        while (message := self._next(request_id, cancel))["op"] == "chunk":
+            pass
+        return self._result(message)
+
+    def stream(
+        self,
+        op: str,
+        args: dict[str, Any],
+        payload: bytes | memoryview | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[Any]:
+        """Send one request and yield what it streams; closing the iterator cancels it."""
+        request_id = self._start(op, args, payload)
+        cancel = cancel or threading.Event()
+        finished = False
+        try:
+            while (message := self._next(request_id, cancel))["op"] == "chunk":
+                yield message.get("chunk")
+            finished = True
+            self._result(message)
+        finally:
+            if not finished and self.alive:
+                # Closed early (the client left): stop the work and wait for its end.
+                cancel.set()
+                with contextlib.suppress(SottovoceError):
+                    while self._next(request_id, cancel)["op"] == "chunk":
+                        pass
+
+    def _start(self, op: str, args: dict[str, Any], payload: bytes | memoryview | None) -> int:
+        if not self.alive:
+            raise WorkerCrashedError(
+                f"the {self.what} engine is not running; it is started again on the next request"
+            )
+        request_id = next(self._ids)
+        self._send({"op": op, "id": request_id, **args}, payload)
+        return request_id
+
+    def _result(self, message: Message) -> Any:
+        if message["op"] == "error":
+            raise self._error(message)
+        return message.get("result")
+
+    def _error(self, message: Message) -> SottovoceError:
+        default = SpeechError if self.kind == "speech" else LLMError
+        if message.get("error") == "MemoryError":
+            return default(f"{message.get('message')} (the {self.what} engine's memory limit)")
+        return error_from_wire(message, default)
+
+    def _send(self, header: Message, payload: bytes | memoryview | None = None) -> None:
+        try:
+            self._channel.send(header, payload)
+        except ChannelError:
+            self._fail("its channel closed")
+
+    def _next(
+        self, request_id: int, cancel: threading.Event | None, deadline: float | None = None
+    ) -> Message:
+        """The next message for `request_id`, passing on a cancel; logs are written here."""
+        kill_at: float | None = None
+        while True:
+            if cancel is not None and cancel.is_set() and kill_at is None:
+                self._send({"op": "cancel", "id": request_id})
+                kill_at = time.monotonic() + CANCEL_GRACE_S
+            if self._channel.poll(POLL_S):
+                try:
+                    message, _ = self._channel.receive()
+                except ChannelError as error:
+                    self._fail(str(error))
+                if not isinstance(message.get("op"), str):
+                    self._fail("it broke the protocol")
+                if message["op"] == "log":
+                    self._log(message)
+                    continue
+                if message.get("id", 0) == request_id:
+                    return message
+            now = time.monotonic()
+            if kill_at is not None and now > kill_at:
+                self._fail(f"it did not stop within {CANCEL_GRACE_S:.0f} s of a cancel")
+            if deadline is not None and now > deadline:
+                self._fail("it did not start in time")
+
+    def _log(self, message: Message) -> None:
+        name = str(message.get("name", "worker"))
+        level = int(message.get("level", logging.INFO))
+        logging.getLogger(f"{self.kind}-worker:{name}").log(level, "%s", message.get("message"))
+
+    def _fail(self, why: str) -> NoReturn:
+        """Kill the worker and raise the error that the requests it held get."""
+        self._kill()
+        code = self._process.poll()
+        how = why if code is None or why.startswith("it did not") else _how_it_ended(code)
+        self._dead = how
+        log.error("the %s engine worker (pid %d) ended: %s", self.what, self.pid, how)
+        raise WorkerCrashedError(
+            f"the {self.what} engine stopped unexpectedly ({how}); "
+            "it is started again on the next request"
+        )
+
+    def _kill(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+        try:
+            self._process.wait(EXIT_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            log.error("the %s engine worker (pid %d) does not exit", self.what, self.pid)
+        self._channel.close()
+
+    def close(self) -> None:
+        """Ask the worker to exit, kill it if it does not; frees all its memory."""
+        if self._process.poll() is None and self._dead is None:
+            try:
+                self._channel.send({"op": "exit"})
+                self._process.wait(EXIT_TIMEOUT_S)
+            except (ChannelError, subprocess.TimeoutExpired):
+                pass
+        self._dead = self._dead or "stopped"
+        self._kill()

@@ -1,0 +1,143 @@
+"""An engine worker: confine this process first, then load one model and serve the daemon.
+
+Run by the daemon as `python -m daemon.sandbox.worker --fd N --kind speech|llm`. Above
+`confine()` only the standard library and daemon modules that load no native
+library may be imported; the engines are imported after it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import queue
+import socket
+import threading
+from typing import Any
+
+from daemon.errors import SottovoceError
+from daemon.guard import install_outbound_guard
+from daemon.logs import quiet_noisy_loggers
+from daemon.sandbox.channel import MAX_TO_WORKER, Channel, ChannelError, Handler, Message
+from daemon.sandbox.confine import confine
+from daemon.sandbox.wire import error_to_wire
+
+log = logging.getLogger(__name__)
+
+
+class ForwardLogs(logging.Handler):
+    """Hands log records to the daemon, which writes them to its own log."""
+
+    def __init__(self, channel: Channel) -> None:
+        super().__init__(logging.INFO)
+        self._channel = channel
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(ChannelError):
+            self._channel.send(
+                {
+                    "op": "log",
+                    "level": record.levelno,
+                    "name": record.name,
+                    "message": record.getMessage(),
+                }
+            )
+
+
+class Server:
+    """Runs requests one at a time on the main thread; a reader thread takes cancels."""
+
+    def __init__(self, channel: Channel, handlers: dict[str, Handler]) -> None:
+        self._channel = channel
+        self._handlers = handlers
+        self._requests: queue.Queue[tuple[Message, bytes | None, threading.Event] | None] = (
+            queue.Queue()
+        )
+        self._cancels: dict[int, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                message, payload = self._channel.receive()
+            except ChannelError:
+                break  # the daemon is gone
+            request_id = int(message.get("id", 0))
+            with self._lock:
+                if message["op"] == "cancel":
+                    if (event := self._cancels.get(request_id)) is not None:
+                        event.set()
+                    continue
+                if message["op"] == "exit":
+                    break
+                event = self._cancels[request_id] = threading.Event()
+            self._requests.put((message, payload, event))
+        self._requests.put(None)
+
+    def serve(self) -> None:
+        """Answer requests until the daemon says exit or goes away."""
+        threading.Thread(target=self._read, name="channel-reader", daemon=True).start()
+        while (request := self._requests.get()) is not None:
+            self._answer(*request)
+
+    def _answer(self, message: Message, payload: bytes | None, cancel: threading.Event) -> None:
+        request_id = message["id"]
+
+        def emit(chunk: Any) -> None:
+            self._channel.send({"op": "chunk", "id": request_id, "chunk": chunk})
+
+        try:
+            handler = self._handlers[message["op"]]
+            result = handler(message, payload, cancel, emit)
+            reply: Message = {"op": "result", "id": request_id, "result": result}
+        except SottovoceError as error:
+            reply = {"op": "error", "id": request_id, **error_to_wire(error)}
+        except MemoryError:
+            reply = {
+                "op": "error",
+                "id": request_id,
+                "error": "MemoryError",
+                "message": "the request needs more memory than the engine may use",
+            }
+        except Exception as error:
+            log.exception("%s failed", message.get("op"))
+            reply = {
+                "op": "error",
+                "id": request_id,
+                "error": type(error).__name__,
+                "message": f"the engine failed ({type(error).__name__})",
+            }
+        finally:
+            with self._lock:
+                self._cancels.pop(request_id, None)
+        with contextlib.suppress(ChannelError):
+            self._channel.send(reply)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="sottovoce-engine-worker")
+    parser.add_argument("--fd", type=int, required=True)
+    parser.add_argument("--kind", choices=("speech", "llm", "probe"), required=True)
+    parser.add_argument("--memory-limit-mb", type=int, default=0)
+    args = parser.parse_args()
+    install_outbound_guard()  # telemetry switches into the environment, before any import
+    confinement = confine(args.memory_limit_mb)
+    channel = Channel(socket.socket(fileno=args.fd), MAX_TO_WORKER)
+    channel.send({"op": "hello", "pid": os.getpid(), "confinement": confinement.to_wire()})
+    if args.kind == "probe":
+        return
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    root.addHandler(ForwardLogs(channel))
+    quiet_noisy_loggers()
+    from daemon.sandbox.handlers import handlers_for
+
+    Server(channel, handlers_for(args.kind)).serve()
+    # Native destructors can take long or hang; the kernel frees everything at once.
+    logging.shutdown()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
