@@ -9,11 +9,13 @@ The filter refuses every socket but AF_UNIX (the worker's channel to the daemon 
 inherited; CUDA's driver may talk to the MPS daemon over a Unix socket),
 io_uring (its operations would bypass the filter), execve and joining other
 namespaces. The result is verified, not assumed: the worker then tries to open
-internet, packet and netlink sockets and reports what the kernel said.
+internet, packet and netlink sockets and to start a program, and reports what the
+kernel said.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
@@ -34,6 +36,7 @@ PROBED_FAMILIES = {
     "AF_PACKET": (getattr(socket, "AF_PACKET", 17), socket.SOCK_RAW),
     "AF_NETLINK": (getattr(socket, "AF_NETLINK", 16), socket.SOCK_RAW),
 }
+EXEC_REFUSED = 77
 SECCOMP_AND_NAMESPACE = "kernel: seccomp + network namespace"
 
 
@@ -83,7 +86,7 @@ def confine(memory_limit_mb: int) -> Confinement:
     reason = _install_seccomp()
     if reason:
         result.reasons.append(reason)
-    result.probes = probe_sockets()
+    result.probes = {**probe_sockets(), "execve": probe_exec()}
     result.seccomp = reason is None and all(v == "refused" for v in result.probes.values())
     return result
 
@@ -108,8 +111,10 @@ def _enter_network_namespace(libc: ctypes.CDLL) -> str | None:
             f"no network namespace: unshare refused ({errno.errorcode.get(code, code)}); "
             "unprivileged user namespaces are off on this machine"
         )
-    try:
-        # Keep our own identity inside the new user namespace.
+    # Keep our own identity inside the new user namespace. Best effort: unmapped, the
+    # worker is "nobody" there and still reads what we may read (the kernel checks our
+    # real identity), it only cannot create files, which it never needs to.
+    with contextlib.suppress(OSError):
         for name, text in (
             ("setgroups", "deny"),
             ("uid_map", f"{uid} {uid} 1"),
@@ -117,8 +122,6 @@ def _enter_network_namespace(libc: ctypes.CDLL) -> str | None:
         ):
             with open(f"/proc/self/{name}", "w", encoding="ascii") as file:
                 file.write(text)
-    except OSError as error:
-        return f"network namespace entered, but the user mapping failed ({error.strerror})"
     return None
 
 
@@ -153,3 +156,19 @@ def probe_sockets() -> dict[str, str]:
         else:
             results[name] = "opened"
     return results
+
+
+def probe_exec() -> str:
+    """Try to start a program, in a forked child: "refused" is the answer wanted."""
+    child = os.fork()
+    if child == 0:
+        try:
+            os.execv("/bin/true", ["true"])
+        except PermissionError:
+            os._exit(EXEC_REFUSED)
+        os._exit(EXEC_REFUSED + 1)
+    _, status = os.waitpid(child, 0)
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+    if code == EXEC_REFUSED:
+        return "refused"
+    return "started a program" if code == 0 else "failed otherwise"
