@@ -17,6 +17,10 @@ class ModelNotFoundError(ModelError):
     """No installed model has the requested name."""
 
 
+class ModelLoadError(ModelError):
+    """An installed model failed to load (a corrupt or unsupported file, too little memory)."""
+
+
 class SpeechError(SottovoceError):
     """Speech recognition failed (bad audio, engine failure)."""
 

@@ -11,7 +11,7 @@ from typing import Any, Protocol, cast
 from jinja2 import TemplateError
 
 from daemon.device import DeviceName, physical_cores
-from daemon.errors import ContextOverflowError, LLMError, LLMRequestError
+from daemon.errors import ContextOverflowError, LLMError, LLMRequestError, ModelLoadError
 from daemon.llm.context import context_for
 from daemon.llm.types import Chunk, GenerationParams, Message
 from daemon.models.registry import ModelInfo
@@ -79,7 +79,10 @@ class LlamaEngine:
             self._llama = CancellableLlama(**load_kwargs(info.path, device, self.context_size))
         except Exception as error:
             log.error("llama.cpp could not load %s: %s", info.name, type(error).__name__)
-            raise LLMError(f"language model {info.name!r} could not be loaded") from error
+            raise ModelLoadError(
+                f"language model {info.name!r} could not be loaded ({type(error).__name__}); "
+                f"check the file, or remove it with `sottovoce models remove {info.name}`"
+            ) from error
         log.info("loaded %s on %s with %d tokens of context", info.name, device, self.context_size)
 
     def stream_chat(

@@ -12,6 +12,7 @@ from daemon.errors import (
     LLMError,
     LLMRequestError,
     ModelError,
+    ModelLoadError,
     SottovoceError,
     SpeechError,
 )
@@ -22,7 +23,14 @@ from daemon.speech.types import Segment, TranscribeOptions, Transcript, WordTimi
 # The only errors a worker can make the daemon raise; anything else becomes the kind's base.
 ERRORS: dict[str, type[SottovoceError]] = {
     cls.__name__: cls
-    for cls in (SpeechError, LLMError, LLMRequestError, ContextOverflowError, ModelError)
+    for cls in (
+        SpeechError,
+        LLMError,
+        LLMRequestError,
+        ContextOverflowError,
+        ModelError,
+        ModelLoadError,
+    )
 }
 
 

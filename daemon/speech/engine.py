@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from daemon.device import DeviceName, physical_cores
-from daemon.errors import SpeechError
+from daemon.errors import ModelLoadError, SpeechError
 from daemon.models.registry import ModelInfo
 from daemon.speech.audio import SAMPLE_RATE, Audio, decode_audio
 from daemon.speech.types import Segment, TranscribeOptions, Transcript, WordTiming
@@ -98,7 +98,10 @@ class WhisperEngine:
             self._model = WhisperModel(str(info.path), **load_kwargs(device, compute_type))
         except Exception as error:
             log.error("faster-whisper could not load %s: %s", info.name, type(error).__name__)
-            raise SpeechError(f"speech model {info.name!r} could not be loaded") from error
+            raise ModelLoadError(
+                f"speech model {info.name!r} could not be loaded ({type(error).__name__}); "
+                f"check the folder, or remove it with `sottovoce models remove {info.name}`"
+            ) from error
 
     def transcribe(
         self, audio: Audio, options: TranscribeOptions, cancel: threading.Event | None = None
