@@ -61,6 +61,7 @@ class WorkerProcess:
         """Start a worker of `kind` ("speech", "llm" or "probe"); `what` names it in errors."""
         self.kind = kind
         self.what = what
+        self.memory_limit_mb = memory_limit_mb
         ours, theirs = socket.socketpair()
         try:
             self._process = subprocess.Popen(
@@ -150,7 +151,10 @@ class WorkerProcess:
     def _error(self, message: Message) -> SottovoceError:
         default = SpeechError if self.kind == "speech" else LLMError
         if message.get("error") == "MemoryError":
-            return default(f"{message.get('message')} (the {self.what} engine's memory limit)")
+            return default(
+                f"the request needs more memory than the {self.what} may use "
+                f"({self.memory_limit_mb} MiB; see sandbox.memory_limit_mb)"
+            )
         return error_from_wire(message, default)
 
     def _send(self, header: Message, payload: bytes | memoryview | None = None) -> None:
