@@ -17,6 +17,7 @@ EXPECTED_CHECKS = [
     "daemon",
     "listening",
     "outbound_guard",
+    "engine_egress",
     "token",
     "history",
     "history_encryption",
