@@ -17,6 +17,7 @@ def test_bench_prints_speech_and_llm_ratios_as_json(isolated_home: Path) -> None
     )
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
+    assert figures["egress"]["protection"] == "kernel: seccomp + network namespace"
     assert figures["speech"]["model"] == "whisper-base"
     assert figures["speech"]["api_over_direct"] > 0
     assert 0 < figures["speech"]["real_time_factor"] < 10

@@ -27,7 +27,7 @@ def register(commands: Any) -> None:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from daemon.bench.common import BenchError, bench_daemon
+    from daemon.bench.common import BenchError, bench_daemon, get_json
 
     parts = [part.strip() for part in args.parts.split(",") if part.strip()]
     unknown = sorted(set(parts) - set(PARTS))
@@ -40,6 +40,8 @@ def _bench(args: argparse.Namespace) -> int:
     )
     results: dict[str, Any] = {}
     with bench_daemon(config, paths.models_file) as daemon:
+        # The API figures are measured through the engine sandbox: say which one.
+        results["egress"] = get_json(daemon, "/v1/health")["egress"]
         if "speech" in parts:
             from daemon.bench.speech import bench_speech
 
