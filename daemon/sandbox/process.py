@@ -89,7 +89,7 @@ class WorkerProcess:
         self.pid = self._process.pid
         hello = self._next(0, None, deadline=time.monotonic() + HELLO_TIMEOUT_S)
         if hello["op"] != "hello":
-            self._fail("it did not introduce itself")
+            self._fail("it did not introduce itself", False)
         self.confinement: dict[str, Any] = dict(hello.get("confinement") or {})
 
     @property
@@ -178,7 +178,7 @@ class WorkerProcess:
                 except ChannelError as error:
                     self._fail(str(error))
                 if not isinstance(message.get("op"), str):
-                    self._fail("it broke the protocol")
+                    self._fail("it broke the protocol", False)
                 if message["op"] == "log":
                     self._log(message)
                     continue
@@ -186,20 +186,24 @@ class WorkerProcess:
                     return message
             now = time.monotonic()
             if kill_at is not None and now > kill_at:
-                self._fail(f"it did not stop within {CANCEL_GRACE_S:.0f} s of a cancel")
+                self._fail(f"it did not stop within {CANCEL_GRACE_S:.0f} s of a cancel", False)
             if deadline is not None and now > deadline:
-                self._fail("it did not start in time")
+                self._fail("it did not start in time", False)
 
     def _log(self, message: Message) -> None:
         name = str(message.get("name", "worker"))
         level = int(message.get("level", logging.INFO))
         logging.getLogger(f"{self.kind}-worker:{name}").log(level, "%s", message.get("message"))
 
-    def _fail(self, why: str) -> NoReturn:
-        """Kill the worker and raise the error that the requests it held get."""
-        self._kill()
+    def _fail(self, why: str, ended: bool = True) -> NoReturn:
+        """Kill the worker and raise the error that the requests it held get; `ended`: its
+        channel closed, so it is probably dying by itself (let it, to learn how)."""
+        if ended:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(EXIT_TIMEOUT_S)
         code = self._process.poll()
-        how = why if code is None or why.startswith("it did not") else _how_it_ended(code)
+        self._kill()
+        how = why if code is None else _how_it_ended(code)
         self._dead = how
         log.error("the %s engine worker (pid %d) ended: %s", self.what, self.pid, how)
         raise WorkerCrashedError(
