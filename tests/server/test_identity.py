@@ -1,10 +1,11 @@
-"""GET /v1/identity: the daemon proves it holds the token."""
+"""GET /v1/identity: the daemon proves it holds the token, and the project's clients check it."""
 
 from __future__ import annotations
 
 import aiohttp
 import pytest
 
+from daemon.client import DaemonAddress, request_json, verify_daemon
 from daemon.identity import identity_proof, new_nonce
 from tests.support.daemon import RunningDaemon
 
@@ -45,3 +46,22 @@ async def test_identity_keeps_the_host_check(daemon: RunningDaemon) -> None:
     status, body = await _identity(daemon, "nonce=" + "00" * 32, {"Host": "evil.example"})
     assert status == 403
     assert "proof" not in body
+
+
+async def test_the_real_daemon_passes_the_check_and_then_serves_the_client(
+    daemon: RunningDaemon,
+) -> None:
+    address = DaemonAddress(daemon.base_url, daemon.token)
+    async with address.session() as session:
+        await verify_daemon(session, address)
+        models = await request_json(session, address, "GET", "/v1/models")
+        presets = await request_json(session, address, "GET", "/v1/rewrite/presets")
+    assert models["object"] == "list"
+    assert any(preset["name"] == "proofread" for preset in presets["data"])
+
+
+async def test_a_plain_session_is_refused_before_anything_is_sent(daemon: RunningDaemon) -> None:
+    address = DaemonAddress(daemon.base_url, daemon.token)
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(TypeError, match="DaemonAddress.session"):
+            await request_json(session, address, "GET", "/v1/models")
