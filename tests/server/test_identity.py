@@ -63,5 +63,5 @@ async def test_the_real_daemon_passes_the_check_and_then_serves_the_client(
 async def test_a_plain_session_is_refused_before_anything_is_sent(daemon: RunningDaemon) -> None:
     address = DaemonAddress(daemon.base_url, daemon.token)
     async with aiohttp.ClientSession() as session:
-        with pytest.raises(TypeError, match="DaemonAddress.session"):
+        with pytest.raises(TypeError, match=r"DaemonAddress\.session"):
             await request_json(session, address, "GET", "/v1/models")
