@@ -159,6 +159,7 @@ async def _ask_identity(
             address.base_url + IDENTITY_PATH,
             params={"nonce": nonce.hex()},
             timeout=aiohttp.ClientTimeout(total=IDENTITY_TIMEOUT_S),
+            allow_redirects=False,  # the proof must come from the address that was asked
         ) as response:
             try:
                 return response.status, await response.json(content_type=None)

@@ -41,8 +41,6 @@ class IdentityGate:
     def admit(self, request: ClientRequest, connection: Connection) -> None:
         """Let `request` use `connection`, or close it and raise UnverifiedConnection."""
         protocol = connection.protocol
-        if protocol is not None and protocol in self._verified:
-            return
         nonce = _question_nonce(request)
         if nonce is not None and protocol is not None:
             # The peer's address as this side sees it: a relay cannot fake it.
@@ -52,6 +50,8 @@ class IdentityGate:
             except ValueError:
                 endpoint = ""  # no proof can match: the connection stays unverified
             self._questions[nonce] = (protocol, endpoint)
+            return
+        if protocol is not None and protocol in self._verified:
             return
         connection.close()
         raise UnverifiedConnection
@@ -68,6 +68,7 @@ class IdentityGate:
         if proof_matches(token, nonce, endpoint, proof):
             self._verified.add(protocol)
             return None
+        self._verified.discard(protocol)  # however it answered before
         claimed = answer.get("endpoint")
         if isinstance(claimed, str) and proof_matches(token, nonce, claimed, proof):
             # A true proof made for another address: the real daemon answered through it.

@@ -55,6 +55,7 @@ async def test_the_real_daemon_passes_the_check_and_then_serves_the_client(
     async with address.session() as session:
         await verify_daemon(session, address)
         models = await request_json(session, address, "GET", "/v1/models")
+        await verify_daemon(session, address)  # asked again, on the connection it proved before
         presets = await request_json(session, address, "GET", "/v1/rewrite/presets")
     assert models["object"] == "list"
     assert any(preset["name"] == "proofread" for preset in presets["data"])
