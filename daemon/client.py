@@ -6,13 +6,21 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 
 from daemon.auth import read_token
 from daemon.config import Settings
+from daemon.connector import (
+    IdentityGate,
+    UnverifiedConnection,
+    VerifyingTCPConnector,
+    VerifyingUnixConnector,
+    gate_of,
+)
 from daemon.errors import SottovoceError
+from daemon.identity import IDENTITY_PATH, new_nonce
 from daemon.paths import Paths
 from daemon.runtime import RuntimeInfo, read_runtime
 
@@ -27,6 +35,21 @@ class ApiRequestError(SottovoceError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+class ImpostorError(DaemonUnavailableError):
+    """Something answers at the daemon's address but cannot prove it is this user's daemon."""
+
+    def __init__(self, message: str, problem: str) -> None:
+        super().__init__(message)
+        self.problem = problem  # what is wrong with the answer, in a few words
+
+
+IDENTITY_TIMEOUT_S = 10.0
+#: New connections a request may need before the pool is deemed to misbehave.
+PROOF_ATTEMPTS = 3
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,8 +75,16 @@ class DaemonAddress:
         return {"Authorization": f"Bearer {self.token}"}
 
     def session(self, timeout: aiohttp.ClientTimeout | None = None) -> aiohttp.ClientSession:
-        """An HTTP session that reaches the daemon over TCP or its Unix socket."""
-        connector = aiohttp.UnixConnector(path=self.unix_socket) if self.unix_socket else None
+        """An HTTP session that reaches the daemon over TCP or its Unix socket.
+
+        Its connections carry the token or any text only after the daemon proved,
+        on each of them, that it holds the token (see daemon.connector).
+        """
+        connector: aiohttp.BaseConnector = (
+            VerifyingUnixConnector(self.unix_socket)
+            if self.unix_socket
+            else VerifyingTCPConnector()
+        )
         if timeout is None:
             return aiohttp.ClientSession(connector=connector)
         return aiohttp.ClientSession(connector=connector, timeout=timeout)
@@ -72,6 +103,85 @@ def locate_daemon(paths: Paths, settings: Settings) -> DaemonAddress:
     return DaemonAddress.of(runtime, read_token(paths.token_file))
 
 
+def _unavailable(address: DaemonAddress) -> DaemonUnavailableError:
+    return DaemonUnavailableError(
+        f"the Sottovoce daemon does not answer at {address.where}; start it with `sottovoce serve`"
+    )
+
+
+WHO_HOLDS_IT = "`sottovoce doctor` names who holds it"
+
+
+def _impostor(address: DaemonAddress, problem: str, hint: str = WHO_HOLDS_IT) -> ImpostorError:
+    return ImpostorError(
+        f"refusing to talk to {address.where}: the program listening there is not your "
+        f"Sottovoce daemon ({problem}); nothing was sent to it; {hint}",
+        problem,
+    )
+
+
+def _gate(session: aiohttp.ClientSession) -> IdentityGate:
+    gate = gate_of(session)
+    if gate is None:
+        # A plain session would send the token to whatever answers.
+        raise TypeError("talk to the daemon through a session from DaemonAddress.session()")
+    return gate
+
+
+async def verify_daemon(session: aiohttp.ClientSession, address: DaemonAddress) -> None:
+    """Have the daemon prove it holds the token, on a connection the next request can reuse.
+
+    Raises ImpostorError when what answers cannot, DaemonUnavailableError when nothing does.
+    """
+    gate = _gate(session)
+    nonce = new_nonce()
+    try:
+        status, answer = await _ask_identity(session, address, nonce)
+        if status != 200 or not isinstance(answer, dict):
+            raise _impostor(
+                address,
+                f"it gives no identity proof: HTTP {status}",
+                "a Sottovoce older than this client must be restarted; otherwise " + WHO_HOLDS_IT,
+            )
+        problem = gate.judge(nonce, answer, address.token)
+    finally:
+        gate.forget(nonce)  # a question without a judged answer
+    if problem is not None:
+        raise _impostor(address, problem)
+
+
+async def _ask_identity(
+    session: aiohttp.ClientSession, address: DaemonAddress, nonce: bytes
+) -> tuple[int, object]:
+    """GET /v1/identity with nothing but the nonce: no token, no text."""
+    try:
+        async with session.get(
+            address.base_url + IDENTITY_PATH,
+            params={"nonce": nonce.hex()},
+            timeout=aiohttp.ClientTimeout(total=IDENTITY_TIMEOUT_S),
+            allow_redirects=False,  # the proof must come from the address that was asked
+        ) as response:
+            try:
+                return response.status, await response.json(content_type=None)
+            except ValueError:
+                return response.status, None
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        raise _unavailable(address) from None
+
+
+async def _verified(
+    session: aiohttp.ClientSession, address: DaemonAddress, send: Callable[[], Awaitable[T]]
+) -> T:
+    """`send()`, first proving the daemon on each new connection it would use."""
+    _gate(session)
+    for _ in range(PROOF_ATTEMPTS):
+        try:
+            return await send()
+        except UnverifiedConnection:
+            await verify_daemon(session, address)
+    raise _impostor(address, "it keeps dropping the connections on which it proved itself")
+
+
 async def request_json(
     session: aiohttp.ClientSession,
     address: DaemonAddress,
@@ -81,7 +191,26 @@ async def request_json(
     headers: dict[str, str] | None = None,
     timeout: float = 300.0,
 ) -> dict[str, Any]:
-    """Call the API; every failure becomes ApiRequestError or DaemonUnavailableError."""
+    """Call the API; every failure becomes ApiRequestError or DaemonUnavailableError.
+
+    Nothing is sent before the daemon proved itself (ImpostorError otherwise).
+    """
+    return await _verified(
+        session,
+        address,
+        lambda: _request_json(session, address, method, path, body, headers, timeout),
+    )
+
+
+async def _request_json(
+    session: aiohttp.ClientSession,
+    address: DaemonAddress,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    headers: dict[str, str] | None,
+    timeout: float,
+) -> dict[str, Any]:
     try:
         async with session.request(
             method,
@@ -102,10 +231,7 @@ async def request_json(
                 raise ApiRequestError(response.status, f"the daemon refused: {message}")
             return data
     except (aiohttp.ClientError, asyncio.TimeoutError):
-        raise DaemonUnavailableError(
-            f"the Sottovoce daemon does not answer at {address.where}; start it with "
-            "`sottovoce serve`"
-        ) from None
+        raise _unavailable(address) from None
 
 
 PartialHandler = Callable[[str], Awaitable[None]]
@@ -121,7 +247,11 @@ async def dictate(
 ) -> str | None:
     """Stream PCM16 chunks to /v1/dictation, then stop; the final text (None if cancelled)."""
     try:
-        ws = await session.ws_connect(address.ws_url + "/v1/dictation", headers=address.headers)
+        ws = await _verified(
+            session,
+            address,
+            lambda: session.ws_connect(address.ws_url + "/v1/dictation", headers=address.headers),
+        )
     except aiohttp.WSServerHandshakeError as error:
         raise ApiRequestError(
             error.status, f"the daemon refused the dictation ({error.status})"

@@ -20,6 +20,7 @@ from daemon.client import (
     ApiRequestError,
     DaemonAddress,
     DaemonUnavailableError,
+    ImpostorError,
     dictate,
     request_json,
 )
@@ -104,7 +105,7 @@ class Agent:
         self._app: str | None = None
         self._rewriting = False
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._daemon_up: bool | None = None
+        self._daemon_problem: str | None = None  # "" while the daemon answers
 
     async def async_run(self) -> None:
         """Listen for hotkeys until cancelled."""
@@ -342,19 +343,25 @@ class Agent:
     async def _check_daemon(self) -> None:
         assert self._session is not None
         try:
+            # The first request on each new connection has the daemon prove itself.
             await request_json(self._session, self._address(), "GET", "/v1/health", timeout=5)
-            up = True
+            problem, impostor = "", False
+        except ImpostorError as error:
+            problem, impostor = str(error), True
         except SottovoceError:
-            up = False
-        if up != self._daemon_up:
-            if up:
-                log.info("the daemon answers; hotkeys are ready")
-                if self._recording is None and not self._rewriting:
-                    self._ui.set_state("paused" if self.paused else "idle")
-            else:
-                self._ui.set_state("error", "the Sottovoce daemon is not running")
-                log.warning("the daemon does not answer; retrying every %.0f s", HEALTH_INTERVAL_S)
-        self._daemon_up = up
+            problem, impostor = "the Sottovoce daemon is not running", False
+        if problem == self._daemon_problem:
+            return
+        self._daemon_problem = problem
+        if not problem:
+            log.info("the daemon answers; hotkeys are ready")
+            if self._recording is None and not self._rewriting:
+                self._ui.set_state("paused" if self.paused else "idle")
+        elif impostor:
+            self._fail("Not your Sottovoce daemon", problem)
+        else:
+            self._ui.set_state("error", problem)
+            log.warning("the daemon does not answer; retrying every %.0f s", HEALTH_INTERVAL_S)
 
     def copy_to_clipboard(self, text: str) -> None:
         """Put `text` on the clipboard, marked so clipboard managers skip it (on the loop)."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import aiohttp
 
-from daemon.client import DaemonAddress, request_json
+from daemon.client import DaemonAddress, ImpostorError, request_json
 from daemon.errors import SottovoceError
 from hotkeys.agent import Agent
 from hotkeys.ui import AgentUI
@@ -46,6 +46,7 @@ class ApiController:
         self._models: dict[str, list[str]] = {"speech": [], "llm": []}
         self._defaults: dict[str, str] = {}
         self._presets: list[str] = []
+        self._down = "daemon not running"  # the status line while health is unknown
 
     async def async_refresh(self, session: aiohttp.ClientSession) -> None:
         """Update the cached menu state from the API (on the loop)."""
@@ -55,8 +56,11 @@ class ApiController:
             models = await request_json(session, address, "GET", "/v1/models")
             self._defaults = await request_json(session, address, "GET", "/v1/defaults")
             presets = await request_json(session, address, "GET", "/v1/rewrite/presets")
+        except ImpostorError:
+            self._health, self._down = {}, "not your daemon: another program holds its address"
+            return
         except SottovoceError:
-            self._health = {}
+            self._health, self._down = {}, "daemon not running"
             return
         self._models = {
             kind: [m["id"] for m in models["data"] if m["kind"] == kind]
@@ -67,7 +71,7 @@ class ApiController:
     # Queries, answered from the cache.
     def status_line(self) -> str:
         if not self._health:
-            return "daemon not running"
+            return self._down
         speech = self._health["models"]["speech"]
         llm = self._health["models"]["llm"]
         return f"{speech['name']} ({speech['state']}), {llm['name']} ({llm['state']}) on {self._health['device']}"

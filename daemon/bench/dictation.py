@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import numpy as np
 
 from daemon.bench.common import BenchDaemon, median, ratio, word_error_rate
@@ -43,7 +42,7 @@ async def _stream_once(address: DaemonAddress, pcm: bytes) -> tuple[float, str]:
         await asyncio.sleep(max(0.0, started + len(pcm) / 2 / SAMPLE_RATE - time.monotonic()))
         stopped = time.perf_counter()
 
-    async with aiohttp.ClientSession() as session:
+    async with address.session() as session:
         text = await dictate(session, address, chunks(), {}) or ""
     return time.perf_counter() - stopped, text
 

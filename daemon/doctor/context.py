@@ -17,12 +17,16 @@ from daemon.runtime import RuntimeInfo
 
 @dataclass(frozen=True)
 class DaemonState:
-    """What the runtime file and GET /v1/health say about this user's daemon."""
+    """What the runtime file, the identity proof and GET /v1/health say about this user's daemon."""
 
     runtime: RuntimeInfo | None
     health: Mapping[str, Any] | None
     #: Why `health` is missing, in words.
     problem: str | None = None
+    #: Who holds the daemon's address without being this user's daemon, in words.
+    impostor: str | None = None
+    #: Where this user's clients connect: the socket path or the URL.
+    where: str = ""
 
     @property
     def running(self) -> bool:
@@ -64,7 +68,7 @@ def gather(
         settings=settings,
         config_file=config_file or paths.config_file,
         config_error=config_error,
-        daemon=probe_daemon(paths),
+        daemon=probe_daemon(paths, settings),
         environ=dict(os.environ if environ is None else environ),
         platform=sys.platform if platform is None else platform,
     )

@@ -34,6 +34,21 @@ def daemon_running(ctx: Context) -> Check:
     return passed("daemon", f"running: version {version}, pid {state.runtime.pid}, at {where}")
 
 
+def identity(ctx: Context) -> Check:
+    """What answers where this user's clients connect is this user's daemon, or nothing does."""
+    state = ctx.daemon
+    if state.impostor is not None:
+        return failed(
+            "identity",
+            state.impostor,
+            "stop that program, or serve Sottovoce elsewhere (--port, or unix_socket in config); "
+            "until then Sottovoce's own clients send it nothing",
+        )
+    if state.running:
+        return passed("identity", f"the daemon at {state.where} proved that it holds your token")
+    return info("identity", f"nothing answers at {state.where}")
+
+
 def listening(ctx: Context) -> Check:
     """Every socket the daemon process listens on is loopback or a Unix socket."""
     runtime = ctx.daemon.runtime

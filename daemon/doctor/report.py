@@ -25,6 +25,7 @@ CheckFunction = Callable[[Context], Check]
 CHECKS: tuple[tuple[str, CheckFunction], ...] = (
     ("config", daemon_checks.config_file),
     ("daemon", daemon_checks.daemon_running),
+    ("identity", daemon_checks.identity),
     ("listening", daemon_checks.listening),
     ("outbound_guard", daemon_checks.outbound_guard),
     ("engine_egress", egress_checks.engine_egress),

@@ -14,13 +14,14 @@ from daemon.config import Settings
 from daemon.engines.pool import ModelPool
 from daemon.errors import ConfigError, HistoryError
 from daemon.history.service import History, open_store
+from daemon.identity import IDENTITY_PATH
 from daemon.llm.service import LLMService
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
 from daemon.rewrite.service import RewriteService
 from daemon.sandbox.loaders import llm_loader, memory_limit_mb, speech_loader
 from daemon.sandbox.status import egress_report
-from daemon.server import audio, chat, defaults, dictation, history, info, rewrite
+from daemon.server import audio, chat, defaults, dictation, history, identity, info, rewrite
 from daemon.server.keys import (
     CONFIG_LOCK,
     EGRESS,
@@ -129,6 +130,7 @@ def make_app(settings: Settings, paths: Paths, token: str) -> web.Application:
     app.cleanup_ctx.append(_speech_ctx)
     app.cleanup_ctx.append(_llm_ctx)
     app.router.add_get("/v1/health", info.health)
+    app.router.add_get(IDENTITY_PATH, identity.identity)
     app.router.add_get("/v1/models", info.list_models)
     app.router.add_post("/v1/audio/transcriptions", audio.transcriptions)
     app.router.add_post("/v1/chat/completions", chat.chat_completions)

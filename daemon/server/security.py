@@ -10,13 +10,15 @@ from aiohttp import web
 from daemon.auth import token_matches
 from daemon.config import is_loopback
 from daemon.errors import SottovoceError
+from daemon.identity import IDENTITY_PATH
 from daemon.server.errors import ApiError, error_response, from_domain_error
 from daemon.server.keys import SETTINGS, TOKEN
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-PUBLIC_PATHS = frozenset({"/v1/health"})
+# Identity is a proof the daemon gives before any client has shown a token.
+PUBLIC_PATHS = frozenset({"/v1/health", IDENTITY_PATH})
 ALLOWED_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 CORS_ORIGIN = "sottovoce.cors_origin"
 

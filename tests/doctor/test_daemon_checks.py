@@ -12,6 +12,11 @@ def test_running_daemon_listens_on_loopback_only_with_guard_active(
     report = run_doctor(running_daemon.home)
     assert report.status("daemon") == "ok"
     assert str(running_daemon.process.pid) in report.check("daemon")["detail"]
+    identity = report.check("identity")
+    assert identity["status"] == "ok"
+    assert identity["detail"] == (
+        f"the daemon at {running_daemon.base_url} proved that it holds your token"
+    )
     listening = report.check("listening")
     assert listening["status"] == "ok"
     assert f"tcp 127.0.0.1:{running_daemon.port}" in listening["detail"]

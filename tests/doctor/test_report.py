@@ -15,6 +15,7 @@ from tests.support.daemon import write_config
 EXPECTED_CHECKS = [
     "config",
     "daemon",
+    "identity",
     "listening",
     "outbound_guard",
     "engine_egress",
@@ -72,7 +73,9 @@ def test_text_report_gives_one_line_per_check_with_status_and_fix(isolated_home:
     daemon_line = next(line for line in lines if line.split()[1:2] == ["daemon"])
     assert daemon_line.startswith("FAIL")
     assert "fix: start it with `sottovoce serve`" in daemon_line
-    assert all(line.split()[0] in {"OK", "INFO", "WARN", "FAIL"} for line in lines[:17])
+    assert all(
+        line.split()[0] in {"OK", "INFO", "WARN", "FAIL"} for line in lines[: len(EXPECTED_CHECKS)]
+    )
 
 
 def test_stale_runtime_file_is_not_mistaken_for_a_running_daemon(isolated_home: Path) -> None:

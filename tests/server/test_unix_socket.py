@@ -73,6 +73,7 @@ def test_the_cli_and_the_doctor_reach_the_daemon_through_the_socket(
     checks = {c["name"]: c for c in json.loads(report.stdout)["checks"]}
     assert checks["daemon"]["status"] == "ok", checks["daemon"]
     assert socket_daemon.unix_socket in checks["daemon"]["detail"]
+    assert checks["identity"]["status"] == "ok", checks["identity"]  # the proof over the socket
     assert checks["listening"]["status"] == "ok", checks["listening"]
 
 
