@@ -12,7 +12,9 @@ therefore work together, process-wide:
   socket families that leave the machine (packet, Bluetooth, VSOCK, ...), raw IP
   sockets, and connects, sends and lookups aimed beyond loopback from any code path.
 
-Native code is invisible to both; hub libraries are put offline through OFFLINE_ENV.
+Native code (ONNX Runtime, FFmpeg, CTranslate2, llama.cpp) is invisible to both:
+`OFFLINE_ENV` and `FFMPEG_INPUT_OPTIONS` switch off what it would do on its own, and
+the engine workers' kernel sandbox is what makes it impossible.
 """
 
 from __future__ import annotations
@@ -26,13 +28,35 @@ from typing import Any, NoReturn
 
 from daemon.loopback import LOOPBACK_NAMES, is_loopback
 
-OFFLINE_ENV = {
+# Set before any of these libraries is imported (the daemon at start, each engine
+# worker before it imports its engine): most read them once, at import or first use.
+# A plain dict with no import-time side effects: workers import it on its own.
+OFFLINE_ENV: dict[str, str] = {
+    # huggingface_hub (faster-whisper, llama-cpp-python's from_pretrained): a missing
+    # file is an error, never a download; no usage pings.
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
     "HF_DATASETS_OFFLINE": "1",
     "HF_HUB_DISABLE_TELEMETRY": "1",
+    # hf_xet is a native (Rust) transfer client that reports transfer telemetry:
+    # never loaded, and silent if something loads it anyway.
+    "HF_HUB_DISABLE_XET": "1",
+    "HF_XET_TELEMETRY_ENABLED": "0",
+    # ONNX Runtime (faster-whisper's Silero VAD) ships a 1DS client that writes a
+    # device id under ~/.cache and posts to mobile.events.data.microsoft.com from C++
+    # threads (measured with 1.32). 1.32 reads the first name, newer sources the second;
+    # onnxruntime.disable_telemetry_events() after import does not stop it.
+    "ORT_DISABLE_TELEMETRY": "1",
+    "ORT_TELEMETRY_DISABLED": "1",
+    # The cross-tool opt-out (https://consoledonottrack.com), read by huggingface_hub too.
     "DO_NOT_TRACK": "1",
 }
+
+# Options for av.open() of an in-memory upload. FFmpeg opens URLs that a file names
+# (an SDP file starts RTP/UDP sockets and multicast joins, playlists fetch segments),
+# and a custom-IO input has no protocol whitelist of its own: an empty one refuses
+# every such nested open. A BytesIO input itself needs no protocol.
+FFMPEG_INPUT_OPTIONS: dict[str, str] = {"protocol_whitelist": ""}
 
 _IP_FAMILIES = frozenset({socket.AF_INET, socket.AF_INET6})
 # These end in this machine's kernel.

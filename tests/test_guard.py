@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +42,7 @@ LEAKS = {
     "getnameinfo_loopback": ("3.0.0.127.in-addr.arpa", "refused"),
     "getnameinfo_remote": ("8.2.0.192.in-addr.arpa", "refused"),
 }
+ORT_STORAGE = Path(".cache", "Microsoft", "DeveloperTools", ".onnxruntime")
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +198,71 @@ def test_cli_installs_the_guard_before_commands_run() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
     )
     assert result.stdout.strip().endswith("True"), result.stderr
+
+
+ORT_CHILD = textwrap.dedent(
+    """
+    import os, sys
+    from daemon.guard import OFFLINE_ENV
+    if sys.argv[1] == "offline":
+        os.environ.update(OFFLINE_ENV)  # what the daemon and each engine worker do first
+    from faster_whisper.vad import get_vad_model
+    get_vad_model()
+    """
+)
+
+
+def test_onnx_runtime_telemetry_is_off_when_offline_env_comes_first(
+    namespace: NetNamespace, tmp_path: Path
+) -> None:
+    """ONNX Runtime's uploader writes a device id as it starts; with OFFLINE_ENV it never starts.
+
+    In the namespace, so the control's events have nowhere to go; the device id is
+    written at once, where the upload itself waits for a batch.
+    """
+    for mode in ("offline", "default"):
+        # Only these: a CI variable silences ONNX Runtime too and would break the control.
+        env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path / mode)}
+        run = namespace.run([sys.executable, "-c", ORT_CHILD, mode], env=env)
+        assert run.returncode == 0, run.stderr
+    assert (tmp_path / "default" / ORT_STORAGE / "deviceid").is_file()
+    assert not (tmp_path / "offline" / ORT_STORAGE).exists()
+
+
+# An SDP file makes FFmpeg open RTP/UDP sockets to the address it names.
+SDP = "v=0\\r\\no=- 0 0 IN IP4 127.0.0.1\\r\\ns=probe\\r\\nc=IN IP4 127.0.0.3\\r\\nt=0 0\\r\\nm=audio 5004 RTP/AVP 0\\r\\n"
+FFMPEG_CHILD = textwrap.dedent(
+    f"""
+    import io, sys
+    import av
+    from daemon.errors import SpeechError
+    from daemon.speech.audio import decode_audio
+    data = "{SDP}".encode()
+    if sys.argv[1] == "daemon":
+        try:
+            decode_audio(data)
+        except SpeechError:
+            print("refused")
+    else:
+        with av.open(io.BytesIO(data)) as container:
+            print("opened", container.format.name)
+    """
+)
+
+
+def inet_sockets(namespace: NetNamespace, tmp_path: Path, mode: str) -> tuple[str, list[str]]:
+    """What the child printed, and the IP sockets its process (FFmpeg's threads included) made."""
+    log = tmp_path / f"{mode}.strace"
+    argv = ["strace", "-f", "-qq", "-e", "trace=socket", "-o", str(log)]
+    run = namespace.run([*argv, sys.executable, "-c", FFMPEG_CHILD, mode])
+    assert run.returncode == 0, run.stderr
+    calls = [line for line in log.read_text().splitlines() if "socket(AF_INET" in line]
+    return run.stdout.strip(), calls
+
+
+def test_an_uploaded_sdp_file_opens_no_socket(namespace: NetNamespace, tmp_path: Path) -> None:
+    """decode_audio refuses every protocol for URLs a file names; plain av.open follows them."""
+    printed, calls = inet_sockets(namespace, tmp_path, "plain")
+    assert printed == "opened sdp" and calls, "the control should open RTP sockets"
+    printed, calls = inet_sockets(namespace, tmp_path, "daemon")
+    assert printed == "refused" and calls == []
