@@ -10,9 +10,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
+from daemon.config import ServerSettings
+from daemon.doctor.sockets import Endpoint
+from daemon.loopback import is_loopback
 from tests.support.leak_probes import PROBES
-from tests.support.netns import NetNamespace, net_namespace
+from tests.support.netns import ROOT, NetNamespace, net_namespace
 
 # Everything runs in children: an audit hook cannot be removed again, and
 # pytest-socket already fences this test process.
@@ -43,6 +47,52 @@ LEAKS = {
     "getnameinfo_remote": ("8.2.0.192.in-addr.arpa", "refused"),
 }
 ORT_STORAGE = Path(".cache", "Microsoft", "DeveloperTools", ".onnxruntime")
+
+
+LOOPBACK = ["localhost", "LocalHost", "127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1", b"::1"]
+NOT_LOOPBACK = [
+    "localhost.",  # asks DNS
+    "localhost.localdomain",
+    "ｌｏｃａｌｈｏｓｔ",  # IDNA folds it into localhost, after the check
+    "[::1]",  # not an address: the resolver gets it as a name
+    "127.1",  # glibc reads it as 127.0.0.1, ipaddress does not: refused is safe
+    "0.0.0.0",
+    "::",
+    "::ffff:10.0.0.1",
+    "",
+    None,
+    b"\xff",
+]
+
+
+@pytest.mark.parametrize("host", LOOPBACK)
+def test_loopback_hosts(host: object) -> None:
+    assert is_loopback(host)
+
+
+@pytest.mark.parametrize("host", NOT_LOOPBACK)
+def test_hosts_that_are_not_loopback(host: object) -> None:
+    assert not is_loopback(host)
+
+
+def test_config_and_doctor_share_the_predicate() -> None:
+    """A mapped loopback address was refused by the config but accepted by the API boundary."""
+    assert ServerSettings(host="::ffff:127.0.0.1").host == "::ffff:127.0.0.1"
+    assert Endpoint("tcp", "::ffff:127.0.0.1", 8765).local_only
+    with pytest.raises(ValidationError):
+        ServerSettings(host="localhost.")
+    assert not Endpoint("tcp", "::ffff:10.0.0.1", 8765).local_only
+
+
+def test_one_loopback_predicate_in_the_project() -> None:
+    """Only daemon/loopback.py asks ipaddress whether an address is loopback."""
+    users = [
+        path.relative_to(ROOT).as_posix()
+        for folder in ("daemon", "hotkeys")
+        for path in (ROOT / folder).rglob("*.py")
+        if ".is_loopback" in path.read_text()
+    ]
+    assert users == ["daemon/loopback.py"]
 
 
 @pytest.fixture(scope="module")
