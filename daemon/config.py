@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from daemon.errors import ConfigError
+from daemon.loopback import is_loopback
 from daemon.paths import Paths
 
 if sys.version_info >= (3, 11):
@@ -19,23 +19,12 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 DEFAULT_PORT = 8765
-LOOPBACK_NAMES = ("localhost",)
 # sun_path holds 108 bytes on Linux, 104 on macOS, with the closing NUL.
 MAX_SOCKET_PATH = 103
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def is_loopback(host: str) -> bool:
-    """True for 'localhost' and for any address in 127.0.0.0/8 or ::1."""
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class ServerSettings(_Section):

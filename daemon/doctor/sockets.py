@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from dataclasses import dataclass
 from typing import Literal
 
 import psutil
+
+from daemon.loopback import is_loopback
 
 
 @dataclass(frozen=True)
@@ -23,13 +24,7 @@ class Endpoint:
         """True for a Unix socket or a loopback address: no other machine can reach it."""
         if self.kind == "unix":
             return True
-        try:
-            ip = ipaddress.ip_address(self.address.split("%", 1)[0])
-        except ValueError:
-            return False
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            return ip.ipv4_mapped.is_loopback
-        return ip.is_loopback
+        return is_loopback(self.address)
 
     def __str__(self) -> str:
         if self.kind == "unix":

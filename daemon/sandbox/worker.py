@@ -121,8 +121,10 @@ def main() -> None:
     parser.add_argument("--kind", choices=("speech", "llm", "probe"), required=True)
     parser.add_argument("--memory-limit-mb", type=int, default=0)
     args = parser.parse_args()
-    install_outbound_guard()  # telemetry switches into the environment, before any import
+    # Confined first, so that its probes measure the kernel and not the Python guard; the
+    # guard then adds its checks and the telemetry switches, before any native import.
     confinement = confine(args.memory_limit_mb)
+    install_outbound_guard()
     channel = Channel(socket.socket(fileno=args.fd), MAX_TO_WORKER)
     channel.send({"op": "hello", "pid": os.getpid(), "confinement": confinement.to_wire()})
     if args.kind == "probe":

@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from daemon.auth import token_matches
-from daemon.config import is_loopback
 from daemon.errors import SottovoceError
 from daemon.identity import IDENTITY_PATH
+from daemon.loopback import is_loopback
 from daemon.server.errors import ApiError, error_response, from_domain_error
 from daemon.server.keys import SETTINGS, TOKEN
 

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from daemon.errors import SpeechError
+from daemon.guard import FFMPEG_INPUT_OPTIONS
 
 SAMPLE_RATE = 16_000
 # A small upload of a low-bitrate codec can hold hours of audio: stop decoding
@@ -28,7 +29,9 @@ def decode_audio(data: bytes, max_seconds: float = MAX_AUDIO_SECONDS) -> Audio:
     parts: list[npt.NDArray[Any]] = []
     samples = 0
     try:
-        with av.open(io.BytesIO(data), mode="r", metadata_errors="ignore") as container:
+        with av.open(
+            io.BytesIO(data), mode="r", metadata_errors="ignore", options=FFMPEG_INPUT_OPTIONS
+        ) as container:
             if not container.streams.audio:
                 raise SpeechError("the file holds no audio stream")
             for frame in container.decode(audio=0):
