@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from daemon.guard import OFFLINE_ENV
 from tests.hotkeys.xapps import Xvfb, require_tools
 from tests.support.daemon import RunningDaemon, start_daemon
 from tests.support.pulse import PulseAudio
+
+# Tests that load an engine in their own process switch its telemetry off too.
+os.environ.update(OFFLINE_ENV)
 
 
 @pytest.fixture(autouse=True)

@@ -36,6 +36,8 @@ HELLO_TIMEOUT_S = 60.0
 CANCEL_GRACE_S = 30.0
 EXIT_TIMEOUT_S = 5.0
 PACKAGE_ROOT = Path(daemon.__file__).resolve().parent.parent
+# Would make CTranslate2's Intel runtime load a profiler library named by the environment.
+UNSET_FOR_WORKERS = ("INTEL_LIBITTNOTIFY64", "INTEL_JIT_PROFILER64")
 
 
 class WorkerCrashedError(ModelError):
@@ -52,6 +54,11 @@ def _how_it_ended(code: int | None) -> str:
             name = f"signal {-code}"
         return f"killed by {name}"
     return f"exit code {code}"
+
+
+def _worker_environment() -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if k not in UNSET_FOR_WORKERS}
+    return {**environment, **OFFLINE_ENV}
 
 
 class WorkerProcess:
@@ -77,7 +84,7 @@ class WorkerProcess:
                     str(memory_limit_mb),
                 ],
                 pass_fds=(theirs.fileno(),),
-                env={**os.environ, **OFFLINE_ENV},
+                env=_worker_environment(),
                 cwd=PACKAGE_ROOT,
                 stdin=subprocess.DEVNULL,
             )
