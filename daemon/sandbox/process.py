@@ -113,7 +113,7 @@ class WorkerProcess:
     ) -> Any:
         """Send one request and return its result (blocking); `cancel` stops it early."""
         request_id = self._start(op, args, payload)
-        while (message := self._next(request_id, cancel))["op"] == "chunk":
+        while (message := self._next(request_id, cancel))["op"] == "chunks":
             pass
         return self._result(message)
 
@@ -129,8 +129,8 @@ class WorkerProcess:
         cancel = cancel or threading.Event()
         finished = False
         try:
-            while (message := self._next(request_id, cancel))["op"] == "chunk":
-                yield message.get("chunk")
+            while (message := self._next(request_id, cancel))["op"] == "chunks":
+                yield from message.get("chunks") or ()
             finished = True
             self._result(message)
         finally:
@@ -138,7 +138,7 @@ class WorkerProcess:
                 # Closed early (the client left): stop the work and wait for its end.
                 cancel.set()
                 with contextlib.suppress(SottovoceError):
-                    while self._next(request_id, cancel)["op"] == "chunk":
+                    while self._next(request_id, cancel)["op"] == "chunks":
                         pass
 
     def _start(self, op: str, args: dict[str, Any], payload: bytes | memoryview | None) -> int:
