@@ -56,6 +56,21 @@ def _how_it_ended(code: int | None) -> str:
     return f"exit code {code}"
 
 
+def worker_command(fd: int, kind: str, memory_limit_mb: int) -> list[str]:
+    """The command line of a worker that talks over the inherited descriptor `fd`."""
+    return [
+        sys.executable,
+        "-m",
+        "daemon.sandbox.worker",
+        "--fd",
+        str(fd),
+        "--kind",
+        kind,
+        "--memory-limit-mb",
+        str(memory_limit_mb),
+    ]
+
+
 def _worker_environment() -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if k not in UNSET_FOR_WORKERS}
     return {**environment, **OFFLINE_ENV}
@@ -72,17 +87,7 @@ class WorkerProcess:
         ours, theirs = socket.socketpair()
         try:
             self._process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "daemon.sandbox.worker",
-                    "--fd",
-                    str(theirs.fileno()),
-                    "--kind",
-                    kind,
-                    "--memory-limit-mb",
-                    str(memory_limit_mb),
-                ],
+                worker_command(theirs.fileno(), kind, memory_limit_mb),
                 pass_fds=(theirs.fileno(),),
                 env=_worker_environment(),
                 cwd=PACKAGE_ROOT,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import psutil
@@ -18,7 +17,7 @@ from daemon.paths import Paths
 from daemon.sandbox.channel import MAX_FROM_WORKER, Channel
 from daemon.sandbox.confine import SECCOMP_AND_NAMESPACE
 from daemon.sandbox.engines import SandboxedSpeechEngine
-from daemon.sandbox.process import PACKAGE_ROOT
+from daemon.sandbox.process import PACKAGE_ROOT, worker_command
 from daemon.speech.audio import decode_audio
 from daemon.speech.types import TranscribeOptions
 from tests.support.daemon import RunningDaemon, health
@@ -100,16 +99,7 @@ WITHOUT_CAPABILITIES = ["setpriv", "--inh-caps=-all", "--bounding-set=-all"]
 def test_without_privileges_a_worker_gets_its_namespace_through_a_user_namespace() -> None:
     ours, theirs = socket.socketpair()
     process = subprocess.Popen(
-        [
-            *WITHOUT_CAPABILITIES,
-            sys.executable,
-            "-m",
-            "daemon.sandbox.worker",
-            "--fd",
-            str(theirs.fileno()),
-            "--kind",
-            "probe",
-        ],
+        [*WITHOUT_CAPABILITIES, *worker_command(theirs.fileno(), "probe", 0)],
         pass_fds=(theirs.fileno(),),
         cwd=PACKAGE_ROOT,
     )
