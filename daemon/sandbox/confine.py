@@ -76,7 +76,9 @@ def confine(memory_limit_mb: int) -> Confinement:
         )
         return result
     libc = ctypes.CDLL(None, use_errno=True)
-    # The worker must not outlive the daemon.
+    # The worker must not outlive the daemon. The signal comes when the *thread* that
+    # started it ends: workers are started from an engine pool's thread, which lives as
+    # long as the daemon.
     libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
     result.memory_limit_mb = _limit_memory(memory_limit_mb)
     reason = _enter_network_namespace(libc)
