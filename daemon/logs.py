@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import warnings
+
+from aiohttp.multipart import BadContentDispositionHeader, BadContentDispositionParam
 
 from daemon.logfilters import RateLimit, ScrubRequestContent
 from daemon.paths import Paths
@@ -32,6 +35,11 @@ def configure_logging(paths: Paths, verbose: bool = False, to_file: bool = True)
     for each in root.handlers:
         each.addFilter(scrub)
         each.addFilter(limit)
+    # aiohttp warns with the text of a client's malformed form header; other
+    # warnings go to the log (filtered like any record) instead of bare stderr.
+    for category in (BadContentDispositionHeader, BadContentDispositionParam):
+        warnings.filterwarnings("ignore", category=category)
+    logging.captureWarnings(True)
     # aiohttp's access log would record paths with search queries (?q=...).
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     quiet_noisy_loggers()
