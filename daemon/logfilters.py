@@ -33,7 +33,11 @@ class ScrubRequestContent(logging.Filter):
 
 
 class RateLimit(logging.Filter):
-    """At most `burst` records of one kind (logger and message template) per `period`."""
+    """At most `burst` warnings or errors of one kind (logger and template) per `period`.
+
+    What floods a log is one failure repeated (a client holding sockets, a full disk);
+    informational lines, which tests and users follow, are never dropped.
+    """
 
     def __init__(
         self, burst: int = 10, period: float = 60.0, clock: Callable[[], float] = time.monotonic
@@ -52,6 +56,8 @@ class RateLimit(logging.Filter):
         return bool(decided)
 
     def _decide(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
         kind = (record.name, str(record.msg))
         now = self._clock()
         state = self._kinds.get(kind)

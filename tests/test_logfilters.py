@@ -70,3 +70,14 @@ def test_a_repeated_line_is_cut_to_the_burst_then_counted(
     assert captured.getvalue().splitlines()[-1] == (
         "accept failed 500 [497 more like this suppressed]"
     )
+
+
+def test_informational_lines_are_never_dropped(captured: io.StringIO) -> None:
+    logger = logging.getLogger("tests.logfilters")
+    logger.setLevel(logging.INFO)
+    try:
+        for n in range(50):
+            logger.info("dictation inserted %d", n)
+    finally:
+        logger.setLevel(logging.NOTSET)
+    assert captured.getvalue().count("dictation inserted") == 50
