@@ -10,6 +10,9 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
+from aiohttp.web_request import BaseRequest
+
+from daemon.server.errors import error_body
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +53,52 @@ class ConnectionGuard:
         return newcomer
 
 
+class ShapedErrors(RequestHandler):
+    """A connection whose HTTP-level errors (a malformed request line, oversized headers,
+    broken chunks) answer in OpenAI's error shape, without quoting the request back."""
+
+    def handle_error(
+        self,
+        request: BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        # aiohttp's own handling logs (filtered in daemon.logfilters) and refuses when
+        # a response is already under way; its plain-text page quotes the request.
+        super().handle_error(request, status, exc, message)
+        if status >= 500:
+            text = "internal error; see the daemon log"
+        else:
+            kind = f" ({type(exc).__name__})" if exc is not None else ""
+            text = f"the request is not valid HTTP{kind}"
+        response = web.json_response(
+            error_body(status, text, None, "invalid_http" if status < 500 else None),
+            status=status,
+        )
+        response.force_close()
+        return response
+
+
 class GuardedServer(web.Server):
     """aiohttp's server, closing a connection whenever one too many is open."""
 
-    def __init__(self, guard: ConnectionGuard, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        guard: ConnectionGuard,
+        handler: Any,
+        *,
+        loop: asyncio.AbstractEventLoop,
+        request_factory: Any,
+        **options: Any,
+    ) -> None:
+        super().__init__(handler, request_factory=request_factory, loop=loop, **options)
         self._guard = guard
+        self._loop_ = loop
+        self._options = {k: v for k, v in options.items() if k != "handler_cancellation"}
+
+    def __call__(self) -> RequestHandler:
+        return ShapedErrors(self, loop=self._loop_, **self._options)
 
     def connection_made(self, handler: RequestHandler, transport: asyncio.Transport) -> None:
         super().connection_made(handler, transport)

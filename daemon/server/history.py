@@ -33,7 +33,7 @@ def _int_param(
         return default
     value = _decimal(raw)
     if value is None or not low <= value <= high:
-        raise ApiError(400, f"{name} must be an integer from {low} to {high}", param=name)
+        raise ApiError(400, f"{name} must be an integer between {low} and {high}", param=name)
     return value
 
 
@@ -51,7 +51,7 @@ def _entry_id(request: web.Request) -> int:
     entry_id = _decimal(raw)
     if entry_id is None or not 1 <= entry_id <= MAX_ID:
         # SQLite ids are 64-bit: a larger one cannot exist (and would overflow the query).
-        raise ApiError(400, f"the entry id must be an integer from 1 to {MAX_ID}", param="id")
+        raise ApiError(400, f"the entry id must be an integer between 1 and {MAX_ID}", param="id")
     return entry_id
 
 

@@ -77,3 +77,42 @@ def test_an_assistant_turn_may_have_null_content(fresh: RunningDaemon) -> None:
         content_type="application/json",
     )
     assert exchange(fresh.port, data, timeout=120).status == 200
+
+
+def _protocol_errors(port: int, token: str) -> list[tuple[str, bytes]]:
+    host = f"Host: 127.0.0.1:{port}\r\n"
+    chunked = (
+        f"POST /v1/rewrite HTTP/1.1\r\n{host}Authorization: Bearer {token}\r\n"
+        "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    return [
+        (
+            "oversized request line",
+            f"GET /v1/history?q=Doe{'x' * 9000} HTTP/1.1\r\n{host}\r\n".encode(),
+        ),
+        (
+            "oversized header",
+            f"GET /v1/health HTTP/1.1\r\n{host}X-A: Doe{'y' * 9000}\r\n\r\n".encode(),
+        ),
+        ("not HTTP", b"\x16\x03\x01Doe\r\n\r\n"),
+        ("a bad chunk size", f"{chunked}Doe\r\nabc\r\n0\r\n\r\n".encode()),
+        (
+            "brotli, which aiohttp cannot decode",
+            (
+                f"POST /v1/rewrite HTTP/1.1\r\n{host}Content-Type: application/json\r\n"
+                "Content-Encoding: br\r\nContent-Length: 3\r\n\r\nDoe"
+            ).encode(),
+        ),
+    ]
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_http_level_errors_are_in_openai_shape_and_quote_nothing(
+    fresh: RunningDaemon, index: int
+) -> None:
+    name, data = _protocol_errors(fresh.port, fresh.token)[index]
+    response = exchange(fresh.port, data)
+    assert response.status == 400, name
+    error = json.loads(response.body)["error"]
+    assert error["code"] == "invalid_http" and error["type"] == "invalid_request_error"
+    assert b"Doe" not in response.body, name
