@@ -94,11 +94,11 @@ class GuardedServer(web.Server):
     ) -> None:
         super().__init__(handler, request_factory=request_factory, loop=loop, **options)
         self._guard = guard
-        self._loop_ = loop
+        self._handler_loop = loop
         self._options = {k: v for k, v in options.items() if k != "handler_cancellation"}
 
     def __call__(self) -> RequestHandler:
-        return ShapedErrors(self, loop=self._loop_, **self._options)
+        return ShapedErrors(self, loop=self._handler_loop, **self._options)
 
     def connection_made(self, handler: RequestHandler, transport: asyncio.Transport) -> None:
         super().connection_made(handler, transport)
