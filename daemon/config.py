@@ -34,6 +34,12 @@ class ServerSettings(_Section):
     allowed_origins: tuple[str, ...] = ()
     max_json_bytes: Annotated[int, Field(ge=1024)] = 256 * 1024
     max_upload_bytes: Annotated[int, Field(ge=1024)] = 50 * 1024 * 1024
+    # A connection idle this long, or still sending its first request's headers, is closed.
+    idle_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    # A request body must arrive in full within this time (408 otherwise).
+    body_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 120.0
+    # Past this many open connections, the oldest one that has not shown the token is closed.
+    max_connections: Annotated[int, Field(ge=2, le=10000)] = 256
 
     @field_validator("unix_socket")
     @classmethod

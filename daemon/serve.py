@@ -22,6 +22,8 @@ from daemon.errors import SottovoceError
 from daemon.paths import Paths
 from daemon.runtime import InstanceLock, RuntimeInfo, write_runtime
 from daemon.server.app import make_app
+from daemon.server.connections import GuardedRunner
+from daemon.server.keys import GUARD
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +47,20 @@ async def async_serve(
             loop.add_signal_handler(signum, stop.set)
     token = load_or_create_token(paths.token_file)
     app = make_app(settings, paths, token)
-    # handler_cancellation: a client that leaves cancels its handler, which stops
-    # the model's work for it (see ModelPool.async_run) instead of finishing it.
-    runner = web.AppRunner(
+    runner = GuardedRunner(
         app,
-        access_log=None,
+        app[GUARD],
+        {
+            "access_log": None,
+            # A client that leaves cancels its handler, which stops the model's
+            # work for it (see ModelPool.async_run) instead of finishing it.
+            "handler_cancellation": True,
+            # aiohttp starts this timer when a connection opens, so it also closes
+            # one that never finishes sending its headers (slowloris).
+            "keepalive_timeout": settings.server.idle_timeout_seconds,
+        },
         handle_signals=False,
         shutdown_timeout=5,
-        handler_cancellation=True,
     )
     socket_file: Path | None = None
     try:

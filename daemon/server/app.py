@@ -22,9 +22,11 @@ from daemon.rewrite.service import RewriteService
 from daemon.sandbox.loaders import llm_loader, memory_limit_mb, speech_loader
 from daemon.sandbox.status import egress_report
 from daemon.server import audio, chat, defaults, dictation, history, identity, info, rewrite
+from daemon.server.connections import ConnectionGuard
 from daemon.server.keys import (
     CONFIG_LOCK,
     EGRESS,
+    GUARD,
     HISTORY,
     LLM,
     PATHS,
@@ -124,6 +126,7 @@ def make_app(settings: Settings, paths: Paths, token: str) -> web.Application:
     app[TOKEN] = token
     app[CONFIG_LOCK] = asyncio.Lock()
     app[REGISTRY] = ModelRegistry(paths)
+    app[GUARD] = ConnectionGuard(settings.server.max_connections)
     app.on_response_prepare.append(add_cors_headers)
     app.cleanup_ctx.append(_sandbox_ctx)
     app.cleanup_ctx.append(_history_ctx)

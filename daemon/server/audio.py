@@ -12,7 +12,7 @@ from daemon.dictation.postprocess import TextRules
 from daemon.history.models import NewEntry
 from daemon.server.errors import ApiError
 from daemon.server.keys import HISTORY, SETTINGS, SPEECH
-from daemon.server.requests import source_app
+from daemon.server.requests import form_errors, source_app
 from daemon.speech.formats import RESPONSE_FORMATS, to_srt, to_verbose, to_vtt
 from daemon.speech.types import TranscribeOptions, Transcript
 
@@ -93,7 +93,8 @@ def _options(fields: dict[str, str], vad: bool, hotwords: str | None) -> Transcr
 
 async def transcriptions(request: web.Request) -> web.StreamResponse:
     """Transcribe an uploaded audio file."""
-    data, fields = await _read_form(request)
+    with form_errors():
+        data, fields = await _read_form(request)
     response_format = fields.get("response_format") or "json"
     if response_format not in RESPONSE_FORMATS:
         raise ApiError(

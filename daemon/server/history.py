@@ -16,6 +16,8 @@ DEFAULT_PAGE = 50
 # One more than asked is read to tell whether another page exists.
 MAX_PAGE = 500
 MAX_QUERY_CHARS = 500
+MAX_ID = 2**63 - 1
+MAX_ID_DIGITS = len(str(MAX_ID))
 
 
 def entry_dict(entry: Entry) -> dict[str, Any]:
@@ -29,22 +31,27 @@ def _int_param(
     raw = request.query.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, f"{name} must be an integer", param=name) from None
-    if not low <= value <= high:
-        raise ApiError(400, f"{name} must be between {low} and {high}", param=name)
+    value = _decimal(raw)
+    if value is None or not low <= value <= high:
+        raise ApiError(400, f"{name} must be an integer between {low} and {high}", param=name)
     return value
 
 
+def _decimal(raw: str) -> int | None:
+    """ASCII digits only (int() also takes "+1", " 1", "1_0" and other scripts' digits)."""
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > MAX_ID_DIGITS:
+        return None
+    return int(raw)
+
+
 def _entry_id(request: web.Request) -> int:
-    try:
-        entry_id = int(request.match_info["entry_id"])
-    except ValueError:
-        raise ApiError(400, "the entry id must be an integer", param="id") from None
-    if entry_id < 1:
+    raw = request.match_info["entry_id"]
+    if raw.startswith("-") and _decimal(raw[1:]) is not None:
         raise ApiError(400, "the entry id must be positive", param="id")
+    entry_id = _decimal(raw)
+    if entry_id is None or not 1 <= entry_id <= MAX_ID:
+        # SQLite ids are 64-bit: a larger one cannot exist (and would overflow the query).
+        raise ApiError(400, f"the entry id must be an integer between 1 and {MAX_ID}", param="id")
     return entry_id
 
 
@@ -54,7 +61,7 @@ async def list_history(request: web.Request) -> web.Response:
     if unknown:
         raise ApiError(400, f"unknown query parameter {sorted(unknown)[0]!r}")
     limit = _int_param(request, "limit", DEFAULT_PAGE, 1, MAX_PAGE) or DEFAULT_PAGE
-    before = _int_param(request, "before", None, 1, 2**63 - 1)
+    before = _int_param(request, "before", None, 1, MAX_ID)
     query = request.query.get("q")
     history = request.app[HISTORY]
     if query is not None:

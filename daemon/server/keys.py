@@ -12,6 +12,7 @@ from daemon.llm.service import LLMService
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
 from daemon.rewrite.service import RewriteService
+from daemon.server.connections import ConnectionGuard
 from daemon.speech.service import SpeechService
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -24,3 +25,4 @@ REWRITE = web.AppKey("rewrite", RewriteService)
 HISTORY = web.AppKey("history", History)
 EGRESS = web.AppKey("egress", dict)  # how egress is prevented (daemon.sandbox.status)
 CONFIG_LOCK = web.AppKey("config_lock", asyncio.Lock)  # one writer of config.toml at a time
+GUARD = web.AppKey("connection_guard", ConnectionGuard)  # which connections showed the token

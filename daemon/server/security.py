@@ -6,13 +6,16 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from daemon.auth import token_matches
 from daemon.errors import SottovoceError
 from daemon.identity import IDENTITY_PATH
 from daemon.loopback import is_loopback
+from daemon.server.connections import BodyTimeoutError, watch_body
 from daemon.server.errors import ApiError, error_response, from_domain_error
-from daemon.server.keys import SETTINGS, TOKEN
+from daemon.server.keys import GUARD, SETTINGS, TOKEN
+from daemon.server.requests import is_utf8
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,13 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         return error_response(error)
     except SottovoceError as error:
         return error_response(from_domain_error(error))
+    except BodyTimeoutError as error:
+        return error_response(ApiError(408, str(error), code="request_timeout"))
+    except (web.RequestPayloadError, HttpProcessingError):
+        # Broken chunked framing or compression; aiohttp's message may quote the body.
+        return error_response(
+            ApiError(400, "the request body could not be read", code="invalid_body")
+        )
     except web.HTTPException as error:
         if error.status < 400:
             raise
@@ -43,8 +53,14 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         return error_response(ApiError(error.status, message, headers=_allow_header(error)))
     except Exception as error:
         # The type only: messages of library errors may carry the user's text.
-        log.error("unhandled %s in %s %s", type(error).__name__, request.method, request.path)
+        log.error("unhandled %s in %s %s", type(error).__name__, request.method, _route(request))
         return error_response(ApiError(500, "internal error; see the daemon log"))
+
+
+def _route(request: web.Request) -> str:
+    """The route's pattern, never the path the client sent (it may carry anything)."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else "(no route)"
 
 
 def _allow_header(error: web.HTTPException) -> dict[str, str]:
@@ -133,7 +149,30 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
                 code="invalid_api_key",
                 headers={"WWW-Authenticate": "Bearer"},
             )
+        request.app[GUARD].prove(request.protocol)
     return await handler(request)
 
 
-MIDDLEWARES = (errors_middleware, boundary_middleware, auth_middleware)
+@web.middleware
+async def shape_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Headers and framing a handler could trip over are refused before any work is done."""
+    for name, value in request.headers.items():
+        if not (is_utf8(name) and is_utf8(value)):
+            # Found now, not after a transcription was computed and could not be stored.
+            shown = name if is_utf8(name) else "name"
+            raise ApiError(
+                400, f"a header ({shown}) is not valid UTF-8", param=shown, code="invalid_header"
+            )
+    encoding = request.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        # Compressed bodies would escape the size limits until decoded (a zip bomb).
+        raise ApiError(
+            415,
+            "compressed request bodies are not accepted; send them uncompressed",
+            code="unsupported_encoding",
+        )
+    with watch_body(request, request.app[SETTINGS].server.body_timeout_seconds):
+        return await handler(request)
+
+
+MIDDLEWARES = (errors_middleware, boundary_middleware, auth_middleware, shape_middleware)
