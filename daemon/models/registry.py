@@ -22,6 +22,7 @@ else:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 Kind = Literal["speech", "llm"]
+KIND_NAMES: dict[Kind, str] = {"speech": "speech", "llm": "language"}
 SPEECH_FILES = ("model.bin", "config.json", "tokenizer.json")
 VOCABULARY_FILES = ("vocabulary.txt", "vocabulary.json")
 GGUF_MAGIC = b"GGUF"
@@ -181,11 +182,7 @@ class ModelRegistry:
                 else:
                     check_gguf_file(info.path)
                 return info
-        installed = ", ".join(self.names(kind)) or "none"
-        raise ModelNotFoundError(
-            f"{kind} model {name!r} is not installed (installed: {installed}); "
-            "add one with `sottovoce models add PATH`"
-        )
+        raise ModelNotFoundError.named(KIND_NAMES[kind], name, self.names(kind))
 
     def add(self, path: Path, name: str | None = None) -> ModelInfo:
         """Register a user's CTranslate2 Whisper folder or GGUF file by path."""

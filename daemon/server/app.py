@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from daemon.config import Settings
+from daemon.defaults import DefaultsService
 from daemon.engines.pool import ModelPool
 from daemon.errors import ConfigError, HistoryError
 from daemon.history.service import History, open_store
@@ -23,7 +24,7 @@ from daemon.sandbox.loaders import llm_loader, memory_limit_mb, speech_loader
 from daemon.sandbox.status import egress_report
 from daemon.server import audio, chat, defaults, dictation, history, identity, info, rewrite
 from daemon.server.keys import (
-    CONFIG_LOCK,
+    DEFAULTS,
     EGRESS,
     HISTORY,
     LLM,
@@ -84,6 +85,8 @@ async def _llm_ctx(app: web.Application) -> AsyncIterator[None]:
     if rewrites.default_preset not in rewrites.presets:
         raise ConfigError(f"rewrite.default_preset: no preset named {rewrites.default_preset!r}")
     app[REWRITE] = rewrites
+    speech: SpeechService = app[SPEECH]
+    app[DEFAULTS] = DefaultsService(app[PATHS].config_file, speech, llm, rewrites)
     async with _running(llm, app[SETTINGS].llm.load_at_start):
         yield
 
@@ -122,7 +125,6 @@ def make_app(settings: Settings, paths: Paths, token: str) -> web.Application:
     app[SETTINGS] = settings
     app[PATHS] = paths
     app[TOKEN] = token
-    app[CONFIG_LOCK] = asyncio.Lock()
     app[REGISTRY] = ModelRegistry(paths)
     app.on_response_prepare.append(add_cors_headers)
     app.cleanup_ctx.append(_sandbox_ctx)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
 from daemon.config import Settings
+from daemon.defaults import DefaultsService
 from daemon.history.service import History
 from daemon.llm.service import LLMService
 from daemon.models.registry import ModelRegistry
@@ -23,4 +22,4 @@ LLM = web.AppKey("llm", LLMService)
 REWRITE = web.AppKey("rewrite", RewriteService)
 HISTORY = web.AppKey("history", History)
 EGRESS = web.AppKey("egress", dict)  # how egress is prevented (daemon.sandbox.status)
-CONFIG_LOCK = web.AppKey("config_lock", asyncio.Lock)  # one writer of config.toml at a time
+DEFAULTS = web.AppKey("defaults", DefaultsService)

@@ -42,11 +42,8 @@ async def rewrite(request: web.Request) -> web.StreamResponse:
     if len(body.text) > limit:
         raise ApiError(400, f"text is longer than the limit of {limit} characters", param="text")
     service = request.app[REWRITE]
-    if body.preset is not None and body.preset not in service.presets:
-        available = ", ".join(sorted(service.presets))
-        raise ApiError(
-            400, f"unknown preset {body.preset!r} (available: {available})", param="preset"
-        )
+    if body.preset is not None:
+        service.check_preset(body.preset)  # before a stream starts
     history = request.app[HISTORY]
     app_name = source_app(request)
 
