@@ -74,6 +74,8 @@ class SpeechSettings(_Section):
     beam_size: Annotated[int, Field(ge=1, le=10)] = 1
     vad: bool = True
     queue_size: Annotated[int, Field(ge=1, le=256)] = 16
+    # Longest upload to POST /v1/audio/transcriptions (a whole visit or session).
+    max_audio_seconds: Annotated[int, Field(ge=1, le=6 * 3600)] = 3600
 
 
 class LLMSettings(_Section):

@@ -20,6 +20,12 @@ from daemon.speech.audio import SAMPLE_RATE, decode_audio
 CHUNK_S = 0.1
 
 
+NOT_RECORDED = (
+    "sottovoce: warning: this result is not in the history (the daemon could not store it; "
+    "`sottovoce doctor` says why)"
+)
+
+
 def register(commands: Any) -> None:
     """Add the subcommands of this module."""
     rewrite = commands.add_parser("rewrite", help="rewrite text with the local LLM")
@@ -66,6 +72,8 @@ def _rewrite(args: argparse.Namespace) -> int:
 
     result = asyncio.run(run())
     print(result["text"])
+    if result.get("history") == "not_recorded":
+        print(NOT_RECORDED, file=sys.stderr)
     fidelity = result["fidelity"]
     if not fidelity["ok"]:
         print(

@@ -34,9 +34,11 @@ from daemon.server.keys import (
     SETTINGS,
     SPEECH,
     TOKEN,
+    TRANSCRIPTION,
 )
 from daemon.server.security import MIDDLEWARES, add_cors_headers
 from daemon.speech.service import SpeechService
+from daemon.transcription import TranscriptionService
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,7 @@ async def _sandbox_ctx(app: web.Application) -> AsyncIterator[None]:
 async def _speech_ctx(app: web.Application) -> AsyncIterator[None]:
     speech = SpeechService(app[SETTINGS].speech, app[REGISTRY], speech_loader(app[SETTINGS]))
     app[SPEECH] = speech
+    app[TRANSCRIPTION] = TranscriptionService(app[SETTINGS], speech, app[HISTORY])
     async with _running(speech, app[SETTINGS].speech.load_at_start):
         yield
 

@@ -12,6 +12,7 @@ from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
 from daemon.rewrite.service import RewriteService
 from daemon.speech.service import SpeechService
+from daemon.transcription import TranscriptionService
 
 SETTINGS = web.AppKey("settings", Settings)
 PATHS = web.AppKey("paths", Paths)
@@ -22,4 +23,5 @@ LLM = web.AppKey("llm", LLMService)
 REWRITE = web.AppKey("rewrite", RewriteService)
 HISTORY = web.AppKey("history", History)
 EGRESS = web.AppKey("egress", dict)  # how egress is prevented (daemon.sandbox.status)
+TRANSCRIPTION = web.AppKey("transcription", TranscriptionService)
 DEFAULTS = web.AppKey("defaults", DefaultsService)
