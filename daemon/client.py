@@ -98,7 +98,7 @@ def locate_daemon(paths: Paths, settings: Settings) -> DaemonAddress:
     """The running daemon's address (runtime file, else config) and token."""
     # No runtime file: where the config says a daemon would listen.
     runtime = read_runtime(paths.runtime_file) or RuntimeInfo(
-        0, settings.server.host, settings.server.port, "", settings.server.unix_socket
+        0, settings.server.address, settings.server.port, "", settings.server.unix_socket
     )
     return DaemonAddress.of(runtime, read_token(paths.token_file))
 

@@ -35,6 +35,12 @@ class ServerSettings(_Section):
     max_json_bytes: Annotated[int, Field(ge=1024)] = 256 * 1024
     max_upload_bytes: Annotated[int, Field(ge=1024)] = 50 * 1024 * 1024
 
+    @property
+    def address(self) -> str:
+        """The address to bind and to reach: 'localhost' is 127.0.0.1 without asking the
+        resolver, which a changed /etc/hosts could point at a non-loopback address."""
+        return "127.0.0.1" if self.host.lower() in LOOPBACK_NAMES else self.host
+
     @field_validator("unix_socket")
     @classmethod
     def _socket_path(cls, value: str) -> str:
