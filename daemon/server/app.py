@@ -73,6 +73,12 @@ async def _sandbox_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def _registry_ctx(app: web.Application) -> AsyncIterator[None]:
+    # A broken models.toml stops the start with its fix, instead of failing every request.
+    await asyncio.to_thread(app[REGISTRY].all)
+    yield
+
+
 async def _speech_ctx(app: web.Application) -> AsyncIterator[None]:
     speech = SpeechService(app[SETTINGS].speech, app[REGISTRY], speech_loader(app[SETTINGS]))
     app[SPEECH] = speech
@@ -130,6 +136,7 @@ def make_app(settings: Settings, paths: Paths, token: str) -> web.Application:
     app[TOKEN] = token
     app[REGISTRY] = ModelRegistry(paths)
     app.on_response_prepare.append(add_cors_headers)
+    app.cleanup_ctx.append(_registry_ctx)
     app.cleanup_ctx.append(_sandbox_ctx)
     app.cleanup_ctx.append(_history_ctx)
     app.cleanup_ctx.append(_speech_ctx)
