@@ -107,6 +107,10 @@ def test_a_full_disk_is_reported_and_the_history_recovers(
             )
             assert cli.returncode == 0, cli.stderr
             assert "not in the history" in cli.stderr
+            spoken = str(ALSA_SOUNDS / SOUNDS[2])
+            dictated = sottovoce("dictate", "--speed", "0", "--quiet", spoken, home=home)
+            assert dictated.returncode == 0, dictated.stderr
+            assert "not in the history" in dictated.stderr
 
             filler.unlink()
             text, recorded = _transcribe(api, SOUNDS[1])
