@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from daemon.errors import ConfigError
-from daemon.loopback import is_loopback
+from daemon.loopback import LOOPBACK_NAMES, is_loopback
 from daemon.paths import Paths
 
 if sys.version_info >= (3, 11):
