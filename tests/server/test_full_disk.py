@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import subprocess
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,6 +73,27 @@ def _transcribe(api: OpenAI, name: str) -> tuple[str, str]:
     return raw.parse().text, raw.headers["x-sottovoce-history"]
 
 
+def _streamed_rewrite_history(daemon: RunningDaemon) -> object:
+    """The `history` field of a streamed rewrite's final result event."""
+    body = {"text": "No fever, BP 120/80.", "preset": "proofread", "stream": True}
+    request = urllib.request.Request(
+        daemon.base_url + "/v1/rewrite",
+        data=json.dumps(body).encode(),
+        headers={**daemon.headers, "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:
+        assert response.status == 200
+        text = response.read().decode()
+    events = [
+        json.loads(line.removeprefix("data: "))
+        for line in text.splitlines()
+        if line.startswith("data: {")
+    ]
+    results = [event for event in events if event.get("type") == "result"]
+    assert len(results) == 1
+    return results[0]["history"]
+
+
 def _history_state(daemon: RunningDaemon) -> dict[str, object]:
     state = health(daemon)["history"]
     assert isinstance(state, dict)
@@ -111,6 +134,7 @@ def test_a_full_disk_is_reported_and_the_history_recovers(
             dictated = sottovoce("dictate", "--speed", "0", "--quiet", spoken, home=home)
             assert dictated.returncode == 0, dictated.stderr
             assert "not in the history" in dictated.stderr
+            assert _streamed_rewrite_history(daemon) == "not_recorded"
 
             filler.unlink()
             text, recorded = _transcribe(api, SOUNDS[1])
