@@ -98,7 +98,7 @@ def locate_daemon(paths: Paths, settings: Settings) -> DaemonAddress:
     """The running daemon's address (runtime file, else config) and token."""
     # No runtime file: where the config says a daemon would listen.
     runtime = read_runtime(paths.runtime_file) or RuntimeInfo(
-        0, settings.server.host, settings.server.port, "", settings.server.unix_socket
+        0, settings.server.address, settings.server.port, "", settings.server.unix_socket
     )
     return DaemonAddress.of(runtime, read_token(paths.token_file))
 
@@ -235,6 +235,12 @@ async def _request_json(
 
 
 PartialHandler = Callable[[str], Awaitable[None]]
+#: A result's `history` value when the daemon could not store it (e.g. a full disk).
+NOT_RECORDED = "not_recorded"
+NOT_RECORDED_NOTICE = (
+    "Not saved in the history",
+    "The daemon could not store this result; `sottovoce doctor` says why.",
+)
 
 
 async def dictate(
@@ -244,8 +250,10 @@ async def dictate(
     start: dict[str, Any],
     on_partial: PartialHandler | None = None,
     cancelled: Callable[[], bool] | None = None,
+    on_history: Callable[[str], None] | None = None,
 ) -> str | None:
-    """Stream PCM16 chunks to /v1/dictation, then stop; the final text (None if cancelled)."""
+    """Stream PCM16 chunks to /v1/dictation, then stop; the final text (None if cancelled).
+    `on_history` learns whether the daemon stored the text ("recorded", "not_recorded"...)."""
     try:
         ws = await _verified(
             session,
@@ -284,6 +292,8 @@ async def dictate(
             final = await receiver
         finally:
             receiver.cancel()
+        if on_history is not None and isinstance(final.get("history"), str):
+            on_history(final["history"])
         return str(final["text"])
 
 

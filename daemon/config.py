@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from daemon.errors import ConfigError
-from daemon.loopback import is_loopback
+from daemon.loopback import LOOPBACK_NAMES, is_loopback
 from daemon.paths import Paths
 
 if sys.version_info >= (3, 11):
@@ -40,6 +40,12 @@ class ServerSettings(_Section):
     body_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 120.0
     # Past this many open connections, the oldest one that has not shown the token is closed.
     max_connections: Annotated[int, Field(ge=2, le=10000)] = 256
+
+    @property
+    def address(self) -> str:
+        """The address to bind and to reach: 'localhost' is 127.0.0.1 without asking the
+        resolver, which a changed /etc/hosts could point at a non-loopback address."""
+        return "127.0.0.1" if self.host.lower() in LOOPBACK_NAMES else self.host
 
     @field_validator("unix_socket")
     @classmethod
@@ -80,6 +86,8 @@ class SpeechSettings(_Section):
     beam_size: Annotated[int, Field(ge=1, le=10)] = 1
     vad: bool = True
     queue_size: Annotated[int, Field(ge=1, le=256)] = 16
+    # Longest upload to POST /v1/audio/transcriptions (a whole visit or session).
+    max_audio_seconds: Annotated[int, Field(ge=1, le=6 * 3600)] = 3600
 
 
 class LLMSettings(_Section):

@@ -69,7 +69,8 @@ async def async_serve(
         socket_file = await _listen(runner, settings.server)
         port = _bound_port(runner)
         socket_path = str(socket_file or "")
-        info = RuntimeInfo(os.getpid(), settings.server.host, port, __version__, socket_path)
+        host = settings.server.address
+        info = RuntimeInfo(os.getpid(), host, port, __version__, socket_path)
         write_runtime(paths.runtime_file, info)
         log.info("Sottovoce %s listening on %s", __version__, socket_path or info.base_url)
         agent = _start_agent(
@@ -96,7 +97,7 @@ async def _listen(runner: web.AppRunner, server: ServerSettings) -> Path | None:
         site = web.UnixSite(runner, server.unix_socket)
         where, fix = server.unix_socket, "choose another unix_socket in config"
     else:
-        site = web.TCPSite(runner, server.host, server.port)
+        site = web.TCPSite(runner, server.address, server.port)
         where, fix = f"{server.host}:{server.port}", "choose another port with --port or in config"
     try:
         await site.start()

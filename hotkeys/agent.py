@@ -17,6 +17,8 @@ from typing import Any
 import aiohttp
 
 from daemon.client import (
+    NOT_RECORDED,
+    NOT_RECORDED_NOTICE,
     ApiRequestError,
     DaemonAddress,
     DaemonUnavailableError,
@@ -249,6 +251,7 @@ class Agent:
                 recording.chunks(),
                 start,
                 cancelled=lambda: recording.cancelled,
+                on_history=self._history_notice,
             )
         )
 
@@ -312,6 +315,7 @@ class Agent:
                 {"text": text, "preset": preset},
                 headers,
             )
+            self._history_notice(str(result.get("history")))
             fidelity = result["fidelity"]
             if not fidelity["ok"] and not self.settings.rewrite.replace_when_unfaithful:
                 self._ui.notify(
@@ -334,6 +338,10 @@ class Agent:
             self._fail("Rewrite failed", str(error))
         finally:
             self._rewriting = False
+
+    def _history_notice(self, recorded: str) -> None:
+        if recorded == NOT_RECORDED:
+            self._ui.notify(*NOT_RECORDED_NOTICE)
 
     def _fail(self, title: str, message: str) -> None:
         log.error("%s: %s", title, message)

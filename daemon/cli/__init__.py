@@ -46,7 +46,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ[HOME_ENV] = args.home
     handler: Command = args.handler
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()  # here, not at exit, where a closed pipe prints a traceback
+        return code
+    except BrokenPipeError:
+        # `sottovoce history list | head`: the reader has all it wanted.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except SottovoceError as error:
         print(f"sottovoce: {error}", file=sys.stderr)
         return 1

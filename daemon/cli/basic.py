@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from daemon.auth import read_token
@@ -30,6 +31,9 @@ def register(commands: Any) -> None:
 def _serve(args: argparse.Namespace) -> int:
     from daemon.serve import serve
 
+    # Before the first file: logs, daemon.json, the lock and models.toml are the user's
+    # only, however the daemon was started (a shell's umask is often 022).
+    os.umask(0o077)
     paths, settings = paths_and_settings(args)
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     if overrides:

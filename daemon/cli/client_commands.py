@@ -13,11 +13,17 @@ from typing import Any
 import numpy as np
 
 from daemon.cli.common import paths_and_settings
-from daemon.client import DaemonAddress, dictate, locate_daemon, request_json
+from daemon.client import NOT_RECORDED, DaemonAddress, dictate, locate_daemon, request_json
 from daemon.errors import SottovoceError
 from daemon.speech.audio import SAMPLE_RATE, decode_audio
 
 CHUNK_S = 0.1
+
+
+WARN_NOT_RECORDED = (
+    "sottovoce: warning: this result is not in the history (the daemon could not store it; "
+    "`sottovoce doctor` says why)"
+)
 
 
 def register(commands: Any) -> None:
@@ -66,6 +72,8 @@ def _rewrite(args: argparse.Namespace) -> int:
 
     result = asyncio.run(run())
     print(result["text"])
+    if result.get("history") == NOT_RECORDED:
+        print(WARN_NOT_RECORDED, file=sys.stderr)
     fidelity = result["fidelity"]
     if not fidelity["ok"]:
         print(
@@ -102,9 +110,15 @@ def _dictate(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"… {text}", file=sys.stderr, flush=True)
 
+    def warn(recorded: str) -> None:
+        if recorded == NOT_RECORDED:
+            print(WARN_NOT_RECORDED, file=sys.stderr)
+
     async def run() -> str | None:
         async with address.session() as session:
-            return await dictate(session, address, _chunks(pcm, args.speed), start, show)
+            return await dictate(
+                session, address, _chunks(pcm, args.speed), start, show, on_history=warn
+            )
 
     print(asyncio.run(run()))
     return 0

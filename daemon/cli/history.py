@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import time
@@ -19,6 +20,8 @@ from daemon.history.service import open_store
 from daemon.history.store import HistoryStore
 
 CLIENT = "cli"
+# A new file, never through a symlink (O_EXCL refuses any existing name, links included).
+EXPORT_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
 
 
 def register(commands: Any) -> None:
@@ -114,14 +117,29 @@ def _delete(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     target: Path = args.file
-    if target.exists() and not args.force:
-        raise HistoryError(f"{target} exists; add --force to overwrite it")
+    if os.path.lexists(target) and not args.force:
+        raise HistoryError(f"{target} exists; add --force to replace it")
     with _store(args) as store:
         entries = store.export(client=CLIENT)
-    # The export is plaintext by the user's choice: readable by the user only.
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump([asdict(e) for e in entries], handle, indent=2, ensure_ascii=False)
+    # The export is plaintext by the user's choice: a new file only the user can read.
+    # With --force it is written beside the target and renamed over it, so neither an
+    # existing file's mode nor a planted symlink's target is ever used.
+    written = target.with_name(f".{target.name}.{os.getpid()}.partial") if args.force else target
+    try:
+        descriptor = os.open(written, EXPORT_FLAGS, 0o600)
+    except FileExistsError:
+        raise HistoryError(f"{target} exists; add --force to replace it") from None
+    except OSError as error:
+        raise HistoryError(f"{target} cannot be created ({error.strerror})") from None
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            json.dump([asdict(e) for e in entries], handle, indent=2, ensure_ascii=False)
+        if written != target:
+            os.replace(written, target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(written)
+        raise HistoryError(f"{target} cannot be written ({error.strerror})") from None
     print(f"exported {len(entries)} entries to {target}")
     return 0
 

@@ -30,6 +30,12 @@ def history_state(ctx: Context) -> Check:
         return info("history", "off (history.enabled = false): nothing is recorded")
     if state == "off":
         return warn("history", "on in the config, but the running daemon has it off", RESTART_FIX)
+    if state == "degraded":
+        return failed(
+            "history",
+            f"new entries are not being stored: {daemon.get('error', 'unknown error')}",
+            "free disk space in the data folder; the daemon stores entries again by itself",
+        )
     if state == "open":
         return passed("history", "on: the daemon records dictations and rewrites")
     return passed("history", "on: dictations and rewrites are recorded once the daemon runs")

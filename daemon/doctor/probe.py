@@ -43,7 +43,7 @@ def probe_daemon(paths: Paths, settings: Settings) -> DaemonState:
         )
         # Clients connect where the runtime file, else the config, says.
         where = runtime or RuntimeInfo(
-            0, settings.server.host, settings.server.port, "", settings.server.unix_socket
+            0, settings.server.address, settings.server.port, "", settings.server.unix_socket
         )
         return DaemonState(None, None, problem, _impostor_at(where, token), _where(where))
     try:

@@ -16,7 +16,7 @@ from concurrent.futures import Executor
 from contextlib import asynccontextmanager
 from typing import Generic, Literal, TypeVar
 
-from daemon.errors import ModelError, SottovoceError
+from daemon.errors import ModelLoadError, SottovoceError
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +85,12 @@ class ModelHolder(Generic[T]):
             raise
         except Exception as error:
             self.state = "error"
-            self.error = f"model {self.name!r} failed to load ({type(error).__name__})"
+            self.error = (
+                f"model {self.name!r} failed to load ({type(error).__name__}); see the daemon "
+                f"log, check the model, or remove it with `sottovoce models remove {self.name}`"
+            )
             log.error("loading model %s failed: %s", self.name, type(error).__name__)
-            raise ModelError(self.error) from error
+            raise ModelLoadError(self.error) from error
         finally:
             self._loading = None
         self._model = model

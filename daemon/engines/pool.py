@@ -12,11 +12,10 @@ from typing import Any, Generic, TypeVar
 from daemon.engines.holder import ModelHolder
 from daemon.engines.queue import WorkQueue
 from daemon.errors import ModelNotFoundError
-from daemon.models.registry import Kind, ModelInfo, ModelRegistry
+from daemon.models.registry import KIND_NAMES, Kind, ModelInfo, ModelRegistry
 
 T = TypeVar("T")
 R = TypeVar("R")
-KIND_NAMES = {"speech": "speech", "llm": "language"}
 
 
 class ModelPool(Generic[T]):
@@ -56,16 +55,26 @@ class ModelPool(Generic[T]):
                 return str(device)
         return self._device_setting
 
+    def check_installed(self, name: str, param: str = "model") -> None:
+        """ModelNotFoundError (naming `param`) unless a model of that name is installed."""
+        installed = self._registry.names(self.kind)
+        if name not in installed:
+            raise ModelNotFoundError.named(KIND_NAMES[self.kind], name, installed, param)
+
+    async def async_set_default(self, name: str) -> None:
+        """Make an installed model the default and free the old default's memory now
+        (a no-op while a request holds it)."""
+        if name == self.default:
+            return
+        previous, self.default = self.default, name
+        if previous in self._holders:
+            await self._holders[previous].async_unload()
+
     def holder(self, name: str | None = None) -> ModelHolder[T]:
         """The holder of a model (default when None); unknown names raise ModelNotFoundError."""
         name = name or self.default
         if name not in self._holders:
-            installed = self._registry.names(self.kind)
-            if name not in installed:
-                raise ModelNotFoundError(
-                    f"{KIND_NAMES[self.kind]} model {name!r} is not installed "
-                    f"(installed: {', '.join(installed) or 'none'})"
-                )
+            self.check_installed(name)
             model_name = name
 
             def load() -> T:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from daemon.config import HistorySettings
 from daemon.errors import HistoryError
@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 PURGE_INTERVAL_S = 3600
+#: What became of one entry: stored, not stored because history is off or
+#: unavailable since the start, or not stored because the write failed.
+Recorded = Literal["recorded", "off", "not_recorded"]
 
 
 def open_store(settings: HistorySettings, paths: Paths) -> HistoryStore:
@@ -33,7 +36,8 @@ def open_store(settings: HistorySettings, paths: Paths) -> HistoryStore:
 
 
 class History:
-    """Recording never fails a request; reading raises HistoryError when unavailable."""
+    """Recording never fails a request but says whether it stored the entry; reading
+    raises HistoryError when unavailable."""
 
     def __init__(
         self, settings: HistorySettings, store: HistoryStore | None, error: str | None = None
@@ -41,23 +45,30 @@ class History:
         self.settings = settings
         self.store = store
         self.error = error
+        # Why the last write failed (a full disk); None once a write succeeds again.
+        self.write_error: str | None = None
 
-    async def async_record(self, entry: NewEntry) -> int | None:
-        """Store one entry in a worker thread; failures are logged, never raised.
+    async def async_record(self, entry: NewEntry) -> Recorded:
+        """Store one entry in a worker thread; a failure is logged and answered, not raised.
 
         Shielded: a caller cancelled meanwhile (its client left) does not lose the entry.
         """
         if self.store is None:
-            return None
+            return "off" if not self.settings.enabled else "not_recorded"
         return await asyncio.shield(self._add(self.store, entry))
 
-    @staticmethod
-    async def _add(store: HistoryStore, entry: NewEntry) -> int | None:
+    async def _add(self, store: HistoryStore, entry: NewEntry) -> Recorded:
         try:
-            return await asyncio.to_thread(store.add, entry)
+            await asyncio.to_thread(store.add, entry)
         except HistoryError as error:
-            log.error("history entry not stored: %s", error)
-            return None
+            if self.write_error is None:
+                log.error("history degraded, entries are not stored: %s", error)
+            self.write_error = str(error)
+            return "not_recorded"
+        if self.write_error is not None:
+            log.info("history recovered: entries are stored again")
+            self.write_error = None
+        return "recorded"
 
     async def async_run(self, operation: Callable[[HistoryStore], T]) -> T:
         """Run `operation(store)` in a worker thread; HistoryError when there is no store."""
@@ -82,10 +93,12 @@ class History:
     def status(self) -> dict[str, object]:
         """History state for /v1/health and doctor."""
         state = "off" if not self.settings.enabled else ("open" if self.store else "error")
+        if state == "open" and self.write_error is not None:
+            state = "degraded"
         status: dict[str, object] = {
             "state": state,
             "retention_days": self.settings.retention_days,
         }
-        if self.error:
-            status["error"] = self.error
+        if self.error or self.write_error:
+            status["error"] = self.error or self.write_error
         return status

@@ -11,7 +11,13 @@ from typing import Any, Protocol, cast
 from jinja2 import TemplateError
 
 from daemon.device import DeviceName, physical_cores
-from daemon.errors import ContextOverflowError, LLMError, LLMRequestError, ModelLoadError
+from daemon.errors import (
+    ContextOverflowError,
+    LLMEngineError,
+    LLMError,
+    LLMRequestError,
+    ModelLoadError,
+)
 from daemon.llm.context import context_for
 from daemon.llm.types import Chunk, GenerationParams, Message
 from daemon.models.registry import ModelInfo
@@ -124,7 +130,7 @@ class LlamaEngine:
             return ContextOverflowError(
                 f"the prompt is too long for the model's context of {self.context_size} tokens"
             )
-        return LLMError(f"generation failed: {type(error).__name__}")
+        return LLMEngineError(f"generation failed: {type(error).__name__}")
 
     def close(self) -> None:
         """Free the model (waits for a running generation to stop)."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from daemon.errors import ModelError, ModelNotFoundError
+from daemon.errors import ModelError, ModelNotFoundError, ModelRegistryError
 from daemon.paths import Paths
 
 if sys.version_info >= (3, 11):
@@ -22,11 +23,16 @@ else:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 Kind = Literal["speech", "llm"]
+KIND_NAMES: dict[Kind, str] = {"speech": "speech", "llm": "language"}
 SPEECH_FILES = ("model.bin", "config.json", "tokenizer.json")
 VOCABULARY_FILES = ("vocabulary.txt", "vocabulary.json")
 GGUF_MAGIC = b"GGUF"
 #: What OpenAI clients send for speech; it means "the default speech model".
 OPENAI_SPEECH_ALIAS = "whisper-1"
+#: Names a registered model may not take: it would hide a built-in one.
+RESERVED_NAMES = frozenset(
+    {"whisper-tiny.en", "whisper-base", "smollm2-135m-instruct", OPENAI_SPEECH_ALIAS}
+)
 
 
 @dataclass(frozen=True)
@@ -142,21 +148,32 @@ class ModelRegistry:
             yield ModelInfo(name, kind, path, "user")
 
     def _read_user_file(self) -> list[tuple[Kind, str, Path]]:
+        """The registered models; a file that is not what `models add` writes is refused
+        as a whole (ModelRegistryError, naming the file and the fix)."""
         path = self._paths.models_file
-        if not path.exists():
-            return []
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except OSError as error:
-            raise ModelError(f"{path.name} cannot be read: {error.strerror}") from None
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        except (OSError, UnicodeDecodeError) as error:
+            raise _broken(path, getattr(error, "strerror", None) or "not UTF-8 text") from None
+        try:
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
-            raise ModelError(f"{path.name} is not valid TOML: {error}") from None
+            raise _broken(path, f"not valid TOML ({error})") from None
         entries: list[tuple[Kind, str, Path]] = []
-        for kind in ("speech", "llm"):
-            section = data.get(kind, {})
+        for kind, section in data.items():
+            if kind not in KIND_NAMES or not isinstance(section, dict):
+                raise _broken(path, f"unknown section {kind!r}")
             for name, value in section.items():
-                if isinstance(value, dict) and isinstance(value.get("path"), str):
-                    entries.append((kind, name, Path(value["path"])))
+                problem = name_problem(name)
+                if problem is None and not (
+                    isinstance(value, dict) and set(value) == {"path"} and _is_path(value["path"])
+                ):
+                    problem = "its only key must be path, an absolute path"
+                if problem:
+                    raise _broken(path, f"[{kind}.{name!r}]: {problem}")
+                entries.append((kind, name, Path(value["path"])))
         return entries
 
     def all(self, prepare: bool = False) -> list[ModelInfo]:
@@ -181,11 +198,7 @@ class ModelRegistry:
                 else:
                     check_gguf_file(info.path)
                 return info
-        installed = ", ".join(self.names(kind)) or "none"
-        raise ModelNotFoundError(
-            f"{kind} model {name!r} is not installed (installed: {installed}); "
-            "add one with `sottovoce models add PATH`"
-        )
+        raise ModelNotFoundError.named(KIND_NAMES[kind], name, self.names(kind))
 
     def add(self, path: Path, name: str | None = None) -> ModelInfo:
         """Register a user's CTranslate2 Whisper folder or GGUF file by path."""
@@ -198,7 +211,10 @@ class ModelRegistry:
             kind = "llm"
         else:
             raise ModelError(f"{path} does not exist")
-        chosen = (name or path.stem if kind == "llm" else name or path.name).lower()
+        chosen = name if name is not None else (path.stem if kind == "llm" else path.name).lower()
+        problem = name_problem(chosen)
+        if problem:
+            raise ModelError(problem)
         entries = [entry for entry in self._read_user_file() if entry[:2] != (kind, chosen)]
         entries.append((kind, chosen, path))
         self._write_user_file(entries)
@@ -214,18 +230,52 @@ class ModelRegistry:
         return True
 
     def _write_user_file(self, entries: list[tuple[Kind, str, Path]]) -> None:
-        lines = ["# Models registered with `sottovoce models add`."]
-        for kind in ("speech", "llm"):
+        import tomlkit
+
+        document = tomlkit.document()
+        document.add(tomlkit.comment("Models registered with `sottovoce models add`."))
+        for kind in KIND_NAMES:
+            section = tomlkit.table(is_super_table=True)
             for entry_kind, name, path in entries:
                 if entry_kind == kind:
-                    lines += ["", f'[{kind}."{name}"]', f"path = {_toml_string(str(path))}"]
+                    model = tomlkit.table()
+                    model["path"] = str(path)
+                    section[name] = model
+            if section:
+                document[kind] = section
         target = self._paths.models_file
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         partial = target.with_suffix(".partial")
-        partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        partial.unlink(missing_ok=True)
+        # The user's own paths: readable by the user only, whatever the umask.
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(tomlkit.dumps(document))
         os.replace(partial, target)
 
 
-def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+#: A name used in URLs, TOML keys and the CLI: short, lower case, no spaces or quotes.
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot name a registered model, or None."""
+    if not NAME_PATTERN.fullmatch(name):
+        return (
+            f"{name!r} is not a valid model name (1 to 64 of a-z, 0-9, '.', '_', '-', "
+            "starting with a letter or digit); give one with --name"
+        )
+    if name in RESERVED_NAMES:
+        return f"{name!r} is the name of a built-in model; choose another with --name"
+    return None
+
+
+def _is_path(value: object) -> bool:
+    return isinstance(value, str) and "\0" not in value and Path(value).is_absolute()
+
+
+def _broken(path: Path, problem: str) -> ModelRegistryError:
+    return ModelRegistryError(
+        f"the model registry {path.name} is broken: {problem}; fix or delete {path.name} in "
+        "the config folder (`sottovoce config path` shows it), then `sottovoce models add` again"
+    )

@@ -9,15 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from daemon.config import RewriteSettings
+from daemon.errors import UnknownPresetError
 from daemon.llm.service import LLMService
 from daemon.llm.types import GenerationParams, Message
 from daemon.rewrite.cleanup import strip_chatter
 from daemon.rewrite.fidelity import FidelityReport, check_fidelity
 from daemon.rewrite.presets import all_presets, system_prompt
-
-
-class UnknownPresetError(ValueError):
-    """The requested preset does not exist."""
 
 
 @dataclass(frozen=True)
@@ -49,15 +46,24 @@ class RewriteService:
         # Starts as configured; the tray may change it while the daemon runs.
         self.default_preset = settings.default_preset
 
+    def check_preset(self, name: str) -> None:
+        """UnknownPresetError unless a preset of that name exists."""
+        if name not in self.presets:
+            available = ", ".join(sorted(self.presets))
+            raise UnknownPresetError(f"unknown preset {name!r} (available: {available})")
+
+    def set_default_preset(self, name: str) -> None:
+        """Use this preset when a request names none."""
+        self.check_preset(name)
+        self.default_preset = name
+
     def messages(self, text: str, preset: str | None, instruction: str | None) -> list[Message]:
         """Chat messages for one rewrite; presets give byte-identical system prompts."""
         if instruction:
             system = system_prompt(instruction)
         else:
             name = preset or self.default_preset
-            if name not in self.presets:
-                available = ", ".join(sorted(self.presets))
-                raise UnknownPresetError(f"unknown preset {name!r} (available: {available})")
+            self.check_preset(name)
             system = system_prompt(self.presets[name].instruction)
         return [{"role": "system", "content": system}, {"role": "user", "content": text}]
 

@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import daemon
-from daemon.errors import LLMError, ModelError, SottovoceError, SpeechError
+from daemon.errors import (
+    InvalidAudioError,
+    LLMEngineError,
+    LLMRequestError,
+    ModelError,
+    SottovoceError,
+    SpeechEngineError,
+)
 from daemon.guard import OFFLINE_ENV
 from daemon.sandbox.channel import MAX_FROM_WORKER, Channel, ChannelError, Message
 from daemon.sandbox.wire import error_from_wire
@@ -161,9 +168,11 @@ class WorkerProcess:
         return message.get("result")
 
     def _error(self, message: Message) -> SottovoceError:
-        default = SpeechError if self.kind == "speech" else LLMError
+        default = SpeechEngineError if self.kind == "speech" else LLMEngineError
         if message.get("error") == "MemoryError":
-            return default(
+            # The request is too big for the worker: the caller's to change.
+            too_big = InvalidAudioError if self.kind == "speech" else LLMRequestError
+            return too_big(
                 f"the request needs more memory than the {self.what} may use "
                 f"({self.memory_limit_mb} MiB; see sandbox.memory_limit_mb)"
             )

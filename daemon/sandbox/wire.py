@@ -9,12 +9,16 @@ from typing import Any
 
 from daemon.errors import (
     ContextOverflowError,
+    InvalidAudioError,
+    LLMEngineError,
     LLMError,
     LLMRequestError,
     ModelError,
     ModelLoadError,
     SottovoceError,
+    SpeechEngineError,
     SpeechError,
+    SpeechRequestError,
 )
 from daemon.llm.types import GenerationParams
 from daemon.models.registry import ModelInfo
@@ -25,8 +29,12 @@ ERRORS: dict[str, type[SottovoceError]] = {
     cls.__name__: cls
     for cls in (
         SpeechError,
+        SpeechRequestError,
+        InvalidAudioError,
+        SpeechEngineError,
         LLMError,
         LLMRequestError,
+        LLMEngineError,
         ContextOverflowError,
         ModelError,
         ModelLoadError,

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from daemon.config import Settings
+from daemon.defaults import DefaultsService
 from daemon.engines.pool import ModelPool
 from daemon.errors import ConfigError, HistoryError
 from daemon.history.service import History, open_store
@@ -24,7 +25,7 @@ from daemon.sandbox.status import egress_report
 from daemon.server import audio, chat, defaults, dictation, history, identity, info, rewrite
 from daemon.server.connections import ConnectionGuard
 from daemon.server.keys import (
-    CONFIG_LOCK,
+    DEFAULTS,
     EGRESS,
     GUARD,
     HISTORY,
@@ -35,9 +36,11 @@ from daemon.server.keys import (
     SETTINGS,
     SPEECH,
     TOKEN,
+    TRANSCRIPTION,
 )
 from daemon.server.security import MIDDLEWARES, add_cors_headers
 from daemon.speech.service import SpeechService
+from daemon.transcription import TranscriptionService
 
 log = logging.getLogger(__name__)
 
@@ -72,9 +75,16 @@ async def _sandbox_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def _registry_ctx(app: web.Application) -> AsyncIterator[None]:
+    # A broken models.toml stops the start with its fix, instead of failing every request.
+    await asyncio.to_thread(app[REGISTRY].all)
+    yield
+
+
 async def _speech_ctx(app: web.Application) -> AsyncIterator[None]:
     speech = SpeechService(app[SETTINGS].speech, app[REGISTRY], speech_loader(app[SETTINGS]))
     app[SPEECH] = speech
+    app[TRANSCRIPTION] = TranscriptionService(app[SETTINGS], speech, app[HISTORY])
     async with _running(speech, app[SETTINGS].speech.load_at_start):
         yield
 
@@ -86,6 +96,8 @@ async def _llm_ctx(app: web.Application) -> AsyncIterator[None]:
     if rewrites.default_preset not in rewrites.presets:
         raise ConfigError(f"rewrite.default_preset: no preset named {rewrites.default_preset!r}")
     app[REWRITE] = rewrites
+    speech: SpeechService = app[SPEECH]
+    app[DEFAULTS] = DefaultsService(app[PATHS].config_file, speech, llm, rewrites)
     async with _running(llm, app[SETTINGS].llm.load_at_start):
         yield
 
@@ -124,10 +136,10 @@ def make_app(settings: Settings, paths: Paths, token: str) -> web.Application:
     app[SETTINGS] = settings
     app[PATHS] = paths
     app[TOKEN] = token
-    app[CONFIG_LOCK] = asyncio.Lock()
     app[REGISTRY] = ModelRegistry(paths)
     app[GUARD] = ConnectionGuard(settings.server.max_connections)
     app.on_response_prepare.append(add_cors_headers)
+    app.cleanup_ctx.append(_registry_ctx)
     app.cleanup_ctx.append(_sandbox_ctx)
     app.cleanup_ctx.append(_history_ctx)
     app.cleanup_ctx.append(_speech_ctx)

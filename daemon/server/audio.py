@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-import time
-from dataclasses import replace
 
 from aiohttp import BodyPartReader, web
 
-from daemon.dictation.postprocess import TextRules
-from daemon.history.models import NewEntry
 from daemon.server.errors import ApiError
-from daemon.server.keys import HISTORY, SETTINGS, SPEECH
+from daemon.server.keys import HISTORY, SETTINGS, TRANSCRIPTION
+from daemon.server.recorded import history_headers
 from daemon.server.requests import form_errors, source_app
 from daemon.speech.formats import RESPONSE_FORMATS, to_srt, to_verbose, to_vtt
-from daemon.speech.types import TranscribeOptions, Transcript
+from daemon.speech.types import Transcript
+from daemon.transcription import TranscriptionRequest
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +69,7 @@ async def _read_part(part: BodyPartReader, limit: int, what: str) -> bytes:
     return b"".join(chunks)
 
 
-def _options(fields: dict[str, str], vad: bool, hotwords: str | None) -> TranscribeOptions:
+def _request(fields: dict[str, str], source: str | None) -> TranscriptionRequest:
     try:
         temperature = float(fields.get("temperature") or 0.0)
     except ValueError:
@@ -81,13 +79,13 @@ def _options(fields: dict[str, str], vad: bool, hotwords: str | None) -> Transcr
     language = fields.get("language", "").strip().lower()
     if language and not (language.isalpha() and 2 <= len(language) <= 3):
         raise ApiError(400, "language must be an ISO-639-1 code such as 'en'", param="language")
-    return TranscribeOptions(
+    return TranscriptionRequest(
+        model=fields.get("model"),
         language=language or None,
         prompt=fields.get("prompt") or None,
-        hotwords=hotwords,
         temperature=temperature,
         word_timestamps=fields.get("response_format") == "verbose_json",
-        vad=vad,
+        source_app=source,
     )
 
 
@@ -102,28 +100,12 @@ async def transcriptions(request: web.Request) -> web.StreamResponse:
             f"response_format must be one of {', '.join(RESPONSE_FORMATS)}",
             param="response_format",
         )
-    settings = request.app[SETTINGS]
-    vocabulary = settings.dictation.vocabulary
-    options = _options(fields, settings.speech.vad, ", ".join(vocabulary) or None)
-    speech = request.app[SPEECH]
-    # An unknown model is a 404 before any decoding.
-    name = speech.holder(speech.model_name(fields.get("model"))).name
-    started = time.perf_counter()
-    transcript = await speech.async_transcribe_file(data, options, name)
-    transcript = replace(
-        transcript, text=TextRules.from_settings(settings.dictation).replace(transcript.text)
+    result = await request.app[TRANSCRIPTION].async_transcribe_file(
+        data, _request(fields, source_app(request))
     )
-    await request.app[HISTORY].async_record(
-        NewEntry(
-            kind="transcription",
-            output_text=transcript.text,
-            audio_seconds=transcript.duration,
-            source_app=source_app(request),
-            model=name,
-            duration_seconds=time.perf_counter() - started,
-        )
-    )
-    return render(transcript, response_format)
+    response = render(result.transcript, response_format)
+    response.headers.update(history_headers(request.app[HISTORY], result.recorded))
+    return response
 
 
 def render(transcript: Transcript, response_format: str) -> web.Response:

@@ -20,15 +20,14 @@ from typing import Annotated, Any, Literal
 from aiohttp import WSCloseCode, WSMsgType, web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from daemon.dictation.postprocess import TextRules
 from daemon.dictation.stream import DictationStream, FinalText
 from daemon.errors import SottovoceError
-from daemon.history.models import NewEntry
+from daemon.history.service import Recorded
 from daemon.server.errors import from_domain_error
-from daemon.server.keys import HISTORY, SETTINGS, SPEECH
+from daemon.server.keys import TRANSCRIPTION
 from daemon.server.requests import first_problem
 from daemon.speech.audio import pcm16_to_float
-from daemon.speech.types import TranscribeOptions
+from daemon.transcription import TranscriptionRequest
 
 log = logging.getLogger(__name__)
 
@@ -80,36 +79,26 @@ def _control(data: str) -> str:
     return str(kind)
 
 
+def _request(start: StartMessage) -> TranscriptionRequest:
+    return TranscriptionRequest(
+        model=start.model,
+        language=start.language,
+        prompt=start.prompt,
+        vocabulary=start.vocabulary,
+        source_app=start.source_app,
+    )
+
+
 def _stream(
     request: web.Request, start: StartMessage, ws: web.WebSocketResponse
 ) -> DictationStream:
-    settings = request.app[SETTINGS]
-    dictation = settings.dictation
-    vocabulary = [*dictation.vocabulary, *start.vocabulary]
-    rules = TextRules(
-        replacements=dictation.replacements,
-        spoken_commands=dictation.spoken_commands
-        if start.spoken_commands is None
-        else start.spoken_commands,
-        normalize_numbers=dictation.normalize_numbers
-        if start.normalize_numbers is None
-        else start.normalize_numbers,
-    )
-    options = TranscribeOptions(
-        language=start.language or settings.speech.language or None,
-        prompt=start.prompt,
-        hotwords=", ".join(vocabulary) or None,
-        vad=settings.speech.vad,
-        beam_size=settings.speech.beam_size,
-    )
-
     async def on_partial(text: str) -> None:
         if not ws.closed:
             await ws.send_json({"type": "partial", "text": text})
 
-    speech = request.app[SPEECH]
-    model = speech.holder(speech.model_name(start.model)).name
-    return DictationStream(speech, options, rules, on_partial, model, dictation.max_seconds)
+    return request.app[TRANSCRIPTION].stream(
+        _request(start), on_partial, start.spoken_commands, start.normalize_numbers
+    )
 
 
 async def dictation(request: web.Request) -> web.WebSocketResponse:
@@ -131,18 +120,12 @@ async def dictation(request: web.Request) -> web.WebSocketResponse:
         started = time.perf_counter()
         model = stream.model
 
-        async def record(final: FinalText) -> None:
-            if final.text:
-                await request.app[HISTORY].async_record(
-                    NewEntry(
-                        kind="dictation",
-                        output_text=final.text,
-                        audio_seconds=final.audio_seconds,
-                        source_app=start.source_app,
-                        model=model,
-                        duration_seconds=time.perf_counter() - started,
-                    )
-                )
+        async def record(final: FinalText) -> Recorded | None:
+            if not final.text:
+                return None  # nothing to record
+            return await request.app[TRANSCRIPTION].async_record(
+                "dictation", final.text, final.audio_seconds, _request(start), model, started
+            )
 
         await _receive_audio(ws, stream, record)
     except SottovoceError as error:
@@ -165,7 +148,7 @@ async def dictation(request: web.Request) -> web.WebSocketResponse:
 async def _receive_audio(
     ws: web.WebSocketResponse,
     stream: DictationStream,
-    record: Callable[[FinalText], Awaitable[None]],
+    record: Callable[[FinalText], Awaitable[Recorded | None]],
 ) -> None:
     """Feed audio until stop, cancel or a vanished client; on stop, record and send the text.
 
@@ -186,13 +169,14 @@ async def _receive_audio(
                 await ws.close()
                 return
             final = await stream.finish()
-            await record(final)
+            recorded = await record(final)
             await ws.send_json(
                 {
                     "type": "final",
                     "text": final.text,
                     "audio_seconds": round(final.audio_seconds, 3),
                     "truncated": final.truncated,
+                    "history": recorded,
                 }
             )
             await ws.close()

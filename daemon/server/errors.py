@@ -8,13 +8,17 @@ from daemon.errors import (
     BusyError,
     ContextOverflowError,
     DictationError,
+    EngineError,
     HistoryError,
+    InvalidAudioError,
+    InvalidRequestError,
     LLMError,
     LLMRequestError,
     ModelError,
     ModelNotFoundError,
     SottovoceError,
     SpeechError,
+    UnknownPresetError,
 )
 
 _TYPES = {
@@ -73,21 +77,31 @@ def error_response(error: ApiError) -> web.Response:
 
 
 def from_domain_error(error: SottovoceError) -> ApiError:
-    """Map a domain error to its HTTP status."""
+    """Map a domain error to its HTTP status, by its cause first and its area second."""
     message = str(error)
     if isinstance(error, BusyError):
         return ApiError(429, message, code="busy", headers={"Retry-After": str(error.retry_after)})
     if isinstance(error, ModelNotFoundError):
-        return ApiError(404, message, param="model", code="model_not_found")
+        return ApiError(404, message, param=error.param, code="model_not_found")
     if isinstance(error, ModelError):
         return ApiError(503, message, param="model", code="model_unavailable")
-    if isinstance(error, SpeechError | DictationError):
+    if isinstance(error, HistoryError):
+        return ApiError(503, message, code="history_unavailable")
+    if isinstance(error, InvalidAudioError):
+        return ApiError(400, message, param="file", code="invalid_audio")
+    if isinstance(error, DictationError):
         return ApiError(400, message, code="invalid_audio")
+    if isinstance(error, UnknownPresetError):
+        return ApiError(400, message, param="preset", code="unknown_preset")
     if isinstance(error, LLMRequestError):
         code = "context_length_exceeded" if isinstance(error, ContextOverflowError) else None
         return ApiError(400, message, param="messages", code=code)
+    if isinstance(error, InvalidRequestError):
+        return ApiError(400, message)
+    if isinstance(error, SpeechError):
+        return ApiError(500, message, code="speech_engine_error")
     if isinstance(error, LLMError):
         return ApiError(500, message, code="llm_error")
-    if isinstance(error, HistoryError):
-        return ApiError(503, message, code="history_unavailable")
+    if isinstance(error, EngineError):
+        return ApiError(500, message, code="engine_error")
     return ApiError(500, message)

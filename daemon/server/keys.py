@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 
 from daemon.config import Settings
+from daemon.defaults import DefaultsService
 from daemon.history.service import History
 from daemon.llm.service import LLMService
 from daemon.models.registry import ModelRegistry
@@ -14,6 +13,7 @@ from daemon.paths import Paths
 from daemon.rewrite.service import RewriteService
 from daemon.server.connections import ConnectionGuard
 from daemon.speech.service import SpeechService
+from daemon.transcription import TranscriptionService
 
 SETTINGS = web.AppKey("settings", Settings)
 PATHS = web.AppKey("paths", Paths)
@@ -24,5 +24,6 @@ LLM = web.AppKey("llm", LLMService)
 REWRITE = web.AppKey("rewrite", RewriteService)
 HISTORY = web.AppKey("history", History)
 EGRESS = web.AppKey("egress", dict)  # how egress is prevented (daemon.sandbox.status)
-CONFIG_LOCK = web.AppKey("config_lock", asyncio.Lock)  # one writer of config.toml at a time
 GUARD = web.AppKey("connection_guard", ConnectionGuard)  # which connections showed the token
+TRANSCRIPTION = web.AppKey("transcription", TranscriptionService)
+DEFAULTS = web.AppKey("defaults", DefaultsService)

@@ -10,10 +10,12 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from daemon.history.models import NewEntry
+from daemon.history.service import Recorded
 from daemon.rewrite.service import RewriteResult
 from daemon.server.chat import stream_sse
 from daemon.server.errors import ApiError
 from daemon.server.keys import HISTORY, REWRITE, SETTINGS
+from daemon.server.recorded import history_headers
 from daemon.server.requests import read_model, source_app
 
 
@@ -42,16 +44,13 @@ async def rewrite(request: web.Request) -> web.StreamResponse:
     if len(body.text) > limit:
         raise ApiError(400, f"text is longer than the limit of {limit} characters", param="text")
     service = request.app[REWRITE]
-    if body.preset is not None and body.preset not in service.presets:
-        available = ", ".join(sorted(service.presets))
-        raise ApiError(
-            400, f"unknown preset {body.preset!r} (available: {available})", param="preset"
-        )
+    if body.preset is not None:
+        service.check_preset(body.preset)  # before a stream starts
     history = request.app[HISTORY]
     app_name = source_app(request)
 
-    async def record(result: RewriteResult) -> None:
-        await history.async_record(
+    async def record(result: RewriteResult) -> Recorded:
+        return await history.async_record(
             NewEntry(
                 kind="rewrite",
                 input_text=body.text,
@@ -67,13 +66,15 @@ async def rewrite(request: web.Request) -> web.StreamResponse:
         events = service.async_stream(body.text, body.preset, body.instruction, body.model)
         return await stream_sse(request, _events(events, record))
     result = await service.async_rewrite(body.text, body.preset, body.instruction, body.model)
-    await record(result)
-    return web.json_response(result.to_dict())
+    recorded = await record(result)
+    return web.json_response(
+        {**result.to_dict(), "history": recorded}, headers=history_headers(history, recorded)
+    )
 
 
 async def _events(
     items: AsyncGenerator[str | RewriteResult, None],
-    record: Callable[[RewriteResult], Awaitable[None]],
+    record: Callable[[RewriteResult], Awaitable[Recorded]],
 ) -> AsyncGenerator[list[dict[str, Any]], None]:
     """SSE events: `delta` while generating, then one `result` with the fidelity report."""
     async with contextlib.aclosing(items):
@@ -81,8 +82,8 @@ async def _events(
             if isinstance(item, str):
                 yield [{"type": "delta", "delta": item}]
             else:
-                await record(item)
-                yield [{"type": "result", **item.to_dict()}]
+                recorded = await record(item)
+                yield [{"type": "result", **item.to_dict(), "history": recorded}]
 
 
 async def presets(request: web.Request) -> web.Response:

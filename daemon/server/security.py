@@ -79,10 +79,16 @@ def _split_host(host_header: str) -> tuple[str, str]:
     return host_header, ""
 
 
+def _allowed_hosts(request: web.Request) -> frozenset[str]:
+    """The loopback names, and the loopback address the config binds (e.g. 127.0.0.2)."""
+    host = request.app[SETTINGS].server.host.lower().strip("[]")
+    return ALLOWED_HOSTS | {f"[{host}]" if ":" in host else host}
+
+
 def _local_host(request: web.Request) -> bool:
     """A loopback name, and the port this connection came in on when the header names one."""
     name, port = _split_host(request.headers.get("Host", "").strip().lower())
-    if name not in ALLOWED_HOSTS:
+    if name not in _allowed_hosts(request):
         return False
     local = request.transport.get_extra_info("sockname") if request.transport else None
     if port and isinstance(local, tuple):  # a Unix socket has no port

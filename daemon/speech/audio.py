@@ -3,56 +3,62 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from daemon.errors import SpeechError
+from daemon.errors import InvalidAudioError
 from daemon.guard import FFMPEG_INPUT_OPTIONS
 
 SAMPLE_RATE = 16_000
-# A small upload of a low-bitrate codec can hold hours of audio: stop decoding
-# at this length instead of filling memory with float32 samples.
-MAX_AUDIO_SECONDS = 3 * 3600
+BYTES_PER_SAMPLE = 4  # float32
+# One hour: a whole visit, a therapy session or a long dictated letter, in 230 MB
+# of float32 samples. A small upload of a low-bitrate codec can hold many hours;
+# decoding stops as soon as it passes this length.
+MAX_AUDIO_SECONDS = 3600
 Audio = npt.NDArray[np.float32]
 
 
 def decode_audio(data: bytes, max_seconds: float = MAX_AUDIO_SECONDS) -> Audio:
-    """Decode an uploaded file; corrupt, empty or overlong input raises SpeechError."""
+    """Decode an uploaded file; corrupt, empty or overlong input raises InvalidAudioError.
+
+    Memory stays near the size of the result (4 bytes a sample): the resampler gives
+    float32 frames that are appended to one growing buffer, which the returned array
+    shares; nothing is held twice, and decoding stops at the limit.
+    """
     import av  # FFmpeg: loaded only where uploads are decoded, in the speech worker
 
     if not data:
-        raise SpeechError("the audio file is empty")
-    limit = int(max_seconds * SAMPLE_RATE)
-    resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
-    parts: list[npt.NDArray[Any]] = []
-    samples = 0
+        raise InvalidAudioError("the audio file is empty")
+    limit = int(max_seconds * SAMPLE_RATE) * BYTES_PER_SAMPLE
+    resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
+    # bytearray grows in place (realloc) where a list of parts would need a second
+    # copy to join them.
+    samples = bytearray()
     try:
         with av.open(
             io.BytesIO(data), mode="r", metadata_errors="ignore", options=FFMPEG_INPUT_OPTIONS
         ) as container:
             if not container.streams.audio:
-                raise SpeechError("the file holds no audio stream")
+                raise InvalidAudioError("the file holds no audio stream")
             for frame in container.decode(audio=0):
                 for resampled in resampler.resample(frame):
-                    parts.append(resampled.to_ndarray().reshape(-1))
-                    samples += parts[-1].size
-                if samples > limit:
-                    raise SpeechError(
+                    samples += resampled.to_ndarray().data
+                if len(samples) > limit:
+                    raise InvalidAudioError(
                         f"the audio is longer than the limit of {max_seconds / 60:g} minutes"
                     )
             for resampled in resampler.resample(None):  # flush the resampler
-                parts.append(resampled.to_ndarray().reshape(-1))
-    except SpeechError:
+                samples += resampled.to_ndarray().data
+    except InvalidAudioError:
         raise
     except (av.error.FFmpegError, ValueError, IndexError):
-        raise SpeechError(
+        raise InvalidAudioError(
             "the audio file could not be decoded (corrupt or unsupported format)"
         ) from None
-    if not parts or samples == 0:
-        raise SpeechError("the audio file contains no audio samples")
-    audio: Audio = np.concatenate(parts).astype(np.float32) / 32768.0
+    if not samples:
+        raise InvalidAudioError("the audio file contains no audio samples")
+    audio: Audio = np.frombuffer(samples, dtype=np.float32)
     return audio
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from daemon.device import DeviceName, physical_cores
-from daemon.errors import ModelLoadError, SpeechError
+from daemon.errors import ModelLoadError, SpeechRequestError
 from daemon.models.registry import ModelInfo
 from daemon.speech.audio import SAMPLE_RATE, Audio, decode_audio
 from daemon.speech.types import Segment, TranscribeOptions, Transcript, WordTiming
@@ -125,7 +125,7 @@ class WhisperEngine:
             segments, info = self._model.transcribe(audio, **kwargs)
             kept = [s for s in _convert(segments, cancel) if not is_hallucination(s)]
         except ValueError as error:
-            raise SpeechError(f"the transcription request was refused: {error}") from None
+            raise SpeechRequestError(f"the transcription request was refused: {error}") from None
         text = "".join(segment.text for segment in kept).strip()
         return Transcript(
             text=text,

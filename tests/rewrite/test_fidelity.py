@@ -342,3 +342,31 @@ def test_a_changed_age_is_reported() -> None:
 def test_a_negation_looking_back_passes_over_a_linking_verb() -> None:
     report = check_fidelity("Pulses are absent.", "Pulses are present.")
     assert report == FidelityReport(ok=False, missing=("pulses absent",), added=())
+
+
+HUGE = "7" * 5000  # int() refuses strings of more than 4,300 digits
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{n}",
+        "{n} mg",
+        "{n}.5 mg/kg/day",
+        "the {n}th dose",
+        "{n} times daily",
+        "{n}x daily",
+        "every {n} hours",
+        "BP {n}/{n}",
+        "{n}/80",
+        "{n},000 units",
+        "{n}%",
+        "temp {n} C",
+        "q{n}h",
+    ],
+)
+def test_a_number_of_thousands_of_digits_is_a_fact_not_a_crash(template: str) -> None:
+    source = template.format(n=HUGE)
+    assert check_fidelity(source, source).ok
+    dropped = check_fidelity(source, "nothing here")
+    assert not dropped.ok and any(HUGE in label for label in dropped.missing)

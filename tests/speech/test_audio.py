@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import tracemalloc
+from pathlib import Path
+
 import pytest
 
 from daemon.assets import asset_path
-from daemon.errors import SpeechError
-from daemon.speech.audio import SAMPLE_RATE, decode_audio
+from daemon.errors import InvalidAudioError
+from daemon.speech.audio import MAX_AUDIO_SECONDS, SAMPLE_RATE, decode_audio
 from tests.support.speech import ALSA_SOUNDS
 
 
@@ -21,7 +25,7 @@ def test_wav_and_flac_decode_to_16k_mono_float() -> None:
 
 def test_audio_beyond_the_limit_is_refused_before_memory_fills() -> None:
     data = asset_path("speech", "dictation-40s.flac").read_bytes()
-    with pytest.raises(SpeechError, match=r"longer than the limit of 0\.5 minutes"):
+    with pytest.raises(InvalidAudioError, match=r"longer than the limit of 0\.5 minutes"):
         decode_audio(data, max_seconds=30)
 
 
@@ -29,5 +33,44 @@ def test_audio_beyond_the_limit_is_refused_before_memory_fills() -> None:
     "data", [b"", b"RIFF\x00\x00\x00\x00WAVEnot really", bytes(range(256)) * 40]
 )
 def test_empty_or_corrupt_input_is_a_clear_error(data: bytes) -> None:
-    with pytest.raises(SpeechError, match=r"empty|could not be decoded|no audio"):
+    with pytest.raises(InvalidAudioError, match=r"empty|could not be decoded|no audio"):
         decode_audio(data)
+
+
+def _silence_flac(path: Path, length: str) -> bytes:
+    subprocess.run(
+        ["sox", "-D", "-n", "-r", "16000", "-c", "1", "-b", "16", str(path), "trim", "0", length],
+        check=True,
+    )
+    return path.read_bytes()
+
+
+def test_decoding_holds_little_more_than_the_result(tmp_path: Path) -> None:
+    data = _silence_flac(tmp_path / "ten-minutes.flac", "10:00")
+    tracemalloc.start()
+    try:
+        audio = decode_audio(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(audio) == 600 * SAMPLE_RATE
+    # Joining parts and converting them would hold two to three copies at once.
+    assert peak < 1.25 * audio.nbytes, peak / audio.nbytes
+
+
+def test_a_bomb_stops_at_the_limit_while_decoding(tmp_path: Path) -> None:
+    data = _silence_flac(tmp_path / "four-hours.flac", "4:00:00")
+    assert len(data) < 1 << 20
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidAudioError, match=r"longer than the limit of 10 minutes"):
+            decode_audio(data, max_seconds=600)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # Ten minutes of float32 and one buffer's slack, never the four hours (920 MB).
+    assert peak < 1.25 * 600 * SAMPLE_RATE * 4, peak
+
+
+def test_the_default_limit_is_one_hour() -> None:
+    assert MAX_AUDIO_SECONDS == 3600

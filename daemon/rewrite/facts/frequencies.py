@@ -6,11 +6,12 @@ import re
 
 from daemon.rewrite.facts.fact import Fact, simple_fact
 from daemon.rewrite.facts.passes import Pass, fixed, rx
+from daemon.rewrite.facts.quantities import number
 
 
 def _times_daily(m: re.Match[str]) -> list[Fact] | None:
-    count = int(m[1])
-    label = {1: "daily", 2: "twice daily"}.get(count, f"{count} times daily")
+    count = number(m[1])  # int() refuses more than 4,300 digits
+    label = {"1": "daily", "2": "twice daily"}.get(count, f"{count} times daily")
     return [simple_fact("freq", label, m.start())]
 
 

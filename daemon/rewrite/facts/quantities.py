@@ -23,8 +23,13 @@ _PER = r"(?:/|\bper\b|\ban?\b)"
 
 
 def number(text: str) -> str:
-    """A written number in one spelling: "1,000.50" is "1000.5"."""
-    return format(Decimal(text.replace(",", "")).normalize(), "f")
+    """A written number in one spelling: "1,000.50" is "1000.5".
+
+    By hand: Decimal rounds to 28 digits, and int() refuses more than 4,300.
+    """
+    whole, _, fraction = text.replace(",", "").partition(".")
+    whole, fraction = whole.lstrip("0") or "0", fraction.rstrip("0")
+    return f"{whole}.{fraction}" if fraction else whole
 
 
 def quantity(value: str, unit: str, pos: int) -> Fact:
@@ -75,7 +80,7 @@ def _measure(m: re.Match[str]) -> list[Fact] | None:
 
 
 def _ordinal(m: re.Match[str]) -> list[Fact] | None:
-    return [simple_fact("ord", f"{int(m[1])}{m[2].lower()}", m.start())]
+    return [simple_fact("ord", f"{number(m[1])}{m[2].lower()}", m.start())]
 
 
 def _bare(m: re.Match[str]) -> list[Fact] | None:
