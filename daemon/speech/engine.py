@@ -12,6 +12,7 @@ from daemon.device import DeviceName, physical_cores
 from daemon.errors import ModelLoadError, SpeechRequestError
 from daemon.models.registry import ModelInfo
 from daemon.speech.audio import SAMPLE_RATE, Audio, decode_audio
+from daemon.speech.runaway import is_runaway, temperatures
 from daemon.speech.types import Segment, TranscribeOptions, Transcript, WordTiming
 
 log = logging.getLogger(__name__)
@@ -114,25 +115,37 @@ class WhisperEngine:
             "language": language,
             "initial_prompt": options.prompt or None,
             "hotwords": options.hotwords or None,
-            "temperature": options.temperature,
+            "temperature": temperatures(options.temperature),
             "beam_size": options.beam_size,
             "word_timestamps": options.word_timestamps,
             "vad_filter": options.vad,
             "no_speech_threshold": NO_SPEECH_THRESHOLD,
             "condition_on_previous_text": False,
         }
-        try:
-            segments, info = self._model.transcribe(audio, **kwargs)
-            kept = [s for s in _convert(segments, cancel) if not is_hallucination(s)]
-        except ValueError as error:
-            raise SpeechRequestError(f"the transcription request was refused: {error}") from None
+        segments, language = self._decode(audio, kwargs, cancel)
+        if any(map(is_runaway, segments)) and (options.prompt or options.hotwords):
+            log.warning("the transcript loops; decoding again without the prompt and hotwords")
+            kwargs.update(initial_prompt=None, hotwords=None)
+            segments, language = self._decode(audio, kwargs, cancel)
+        if runaways := sum(map(is_runaway, segments)):
+            log.warning("dropped %d segment(s) of looping text", runaways)
+        kept = [s for s in segments if not is_runaway(s) and not is_hallucination(s)]
         text = "".join(segment.text for segment in kept).strip()
         return Transcript(
             text=text,
-            language=info.language,
+            language=language,
             duration=len(audio) / SAMPLE_RATE,
             segments=tuple(kept),
         )
+
+    def _decode(
+        self, audio: Audio, kwargs: dict[str, Any], cancel: threading.Event | None
+    ) -> tuple[list[Segment], str]:
+        try:
+            segments, info = self._model.transcribe(audio, **kwargs)
+            return list(_convert(segments, cancel)), info.language
+        except ValueError as error:
+            raise SpeechRequestError(f"the transcription request was refused: {error}") from None
 
     def transcribe_file(
         self,
