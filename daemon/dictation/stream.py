@@ -140,10 +140,14 @@ class DictationStream:
             self._trim()
             await self._on_partial(self.partial_text())
 
-    async def _pass(self) -> None:
+    async def _pass(self, final: bool = False) -> None:
         seen = self._total
         window, offset = self._window, self._offset
-        options = replace(self._options, prompt=self._agreement.prompt() or self._options.prompt)
+        options = replace(
+            self._options,
+            prompt=self._agreement.prompt() or self._options.prompt,
+            fallback=final,
+        )
         began = time.perf_counter()
         transcript = await self._speech.async_transcribe(window, options, self.model)
         log.debug(
@@ -205,7 +209,7 @@ class DictationStream:
         # Busy with other clients' passes: wait a while rather than lose the dictation.
         for _ in range(FINAL_RETRIES):
             try:
-                await self._pass()
+                await self._pass(final=True)
                 return
             except BusyError:
                 await asyncio.sleep(0.25)

@@ -115,7 +115,7 @@ class WhisperEngine:
             "language": language,
             "initial_prompt": options.prompt or None,
             "hotwords": options.hotwords or None,
-            "temperature": temperatures(options.temperature),
+            "temperature": temperatures(options.temperature, options.fallback),
             "beam_size": options.beam_size,
             "word_timestamps": options.word_timestamps,
             "vad_filter": options.vad,

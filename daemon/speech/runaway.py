@@ -3,7 +3,9 @@
 OpenAI's API documents temperature 0 as "raise the temperature automatically when
 thresholds are hit": faster-whisper does that when given a list of temperatures.
 A segment that still loops after the fallback (a prompt can lock it in, measured)
-is decoded again without the prompt, and dropped if it loops even then.
+is decoded again without the prompt, and dropped if it loops even then. Dictation's
+provisional passes skip the fallback (their latency is the user's wait; the final pass
+and uploads use it), but not the loop check.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ MAX_NGRAM = 4
 MIN_REPEATS = 6
 
 
-def temperatures(requested: float) -> tuple[float, ...]:
+def temperatures(requested: float, fallback: bool = True) -> tuple[float, ...]:
     """The temperatures to try: the fallback for 0 (OpenAI's meaning), else the one asked."""
-    return FALLBACK_TEMPERATURES if requested == 0 else (requested,)
+    return FALLBACK_TEMPERATURES if requested == 0 and fallback else (requested,)
 
 
 def longest_repeat(text: str) -> int:

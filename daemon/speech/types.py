@@ -16,6 +16,9 @@ class TranscribeOptions:
     word_timestamps: bool = False
     vad: bool = True
     beam_size: int = 1
+    # Temperature 0 with the fallback: raised when a window loops or is unsure. Dictation's
+    # provisional passes decode once (they are decoded again as the window moves on).
+    fallback: bool = True
 
 
 @dataclass(frozen=True)

@@ -77,3 +77,4 @@ def test_longest_repeat_counts_runs_of_one_to_four_words(text: str, repeats: int
 def test_temperature_zero_means_the_fallback_as_in_openais_api() -> None:
     assert temperatures(0.0) == FALLBACK_TEMPERATURES
     assert temperatures(0.4) == (0.4,)
+    assert temperatures(0.0, fallback=False) == (0.0,)  # dictation's provisional passes
