@@ -89,39 +89,39 @@ def _question_nonce(request: ClientRequest) -> bytes | None:
     return parse_nonce(request.url.query.get("nonce", ""))
 
 
-class VerifyingTCPConnector(aiohttp.TCPConnector):
+class _GatedConnector(aiohttp.BaseConnector):
+    """Hands every new connection to the gate, which lets only identity questions through
+    until the daemon proved itself on it."""
+
+    gate: IdentityGate
+
+    async def connect(
+        self, req: ClientRequest, traces: list[Trace], timeout: aiohttp.ClientTimeout
+    ) -> Connection:
+        connection = await super().connect(req, traces, timeout)
+        self.gate.admit(req, connection)
+        return connection
+
+
+class VerifyingTCPConnector(_GatedConnector, aiohttp.TCPConnector):
     """A TCPConnector whose connections carry only identity questions until verified."""
 
     def __init__(self) -> None:
         super().__init__()
         self.gate = IdentityGate()
 
-    async def connect(
-        self, req: ClientRequest, traces: list[Trace], timeout: aiohttp.ClientTimeout
-    ) -> Connection:
-        connection = await super().connect(req, traces, timeout)
-        self.gate.admit(req, connection)
-        return connection
 
-
-class VerifyingUnixConnector(aiohttp.UnixConnector):
+class VerifyingUnixConnector(_GatedConnector, aiohttp.UnixConnector):
     """The same for the daemon's Unix socket."""
 
     def __init__(self, path: str) -> None:
         super().__init__(path=path)
         self.gate = IdentityGate()
 
-    async def connect(
-        self, req: ClientRequest, traces: list[Trace], timeout: aiohttp.ClientTimeout
-    ) -> Connection:
-        connection = await super().connect(req, traces, timeout)
-        self.gate.admit(req, connection)
-        return connection
-
 
 def gate_of(session: aiohttp.ClientSession) -> IdentityGate | None:
     """The gate of a session made by DaemonAddress.session(); None for any other session."""
     connector = session.connector
-    if isinstance(connector, VerifyingTCPConnector | VerifyingUnixConnector):
+    if isinstance(connector, _GatedConnector):
         return connector.gate
     return None
