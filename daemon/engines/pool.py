@@ -40,9 +40,10 @@ class ModelPool(Generic[T]):
         self._load = load
         self._idle_timeout = idle_timeout
         self._holders: dict[str, ModelHolder[T]] = {}
-        # Every call into the engines runs on this one thread. Their OpenMP runtimes
-        # keep a worker pool per calling thread: calls from changing threads leave
-        # idle pools spinning beside the busy one (measured: half the token rate).
+        # Every call into the engines runs on this one long-lived thread. Engine workers
+        # are started from it (their parent-death signal follows the starting thread);
+        # an in-process engine's OpenMP runtime keeps a pool per calling thread, and
+        # changing threads leave idle pools spinning (measured: half the token rate).
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{kind}-engine")
 
     @property
