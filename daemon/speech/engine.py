@@ -12,7 +12,7 @@ from daemon.device import DeviceName, physical_cores
 from daemon.errors import ModelLoadError, SpeechRequestError
 from daemon.models.registry import ModelInfo
 from daemon.speech.audio import SAMPLE_RATE, Audio, decode_audio
-from daemon.speech.runaway import is_runaway, temperatures
+from daemon.speech.runaway import cleaner, is_runaway, suspect, temperatures
 from daemon.speech.types import Segment, TranscribeOptions, Transcript, WordTiming
 
 log = logging.getLogger(__name__)
@@ -123,10 +123,15 @@ class WhisperEngine:
             "condition_on_previous_text": False,
         }
         segments, language = self._decode(audio, kwargs, cancel)
-        if any(map(is_runaway, segments)) and (options.prompt or options.hotwords):
-            log.warning("the transcript loops; decoding again without the prompt and hotwords")
+        if (options.prompt or options.hotwords) and suspect(segments):
+            log.warning(
+                "the prompted transcript looped or needed the fallback; "
+                "decoding again without the prompt and hotwords"
+            )
             kwargs.update(initial_prompt=None, hotwords=None)
-            segments, language = self._decode(audio, kwargs, cancel)
+            plain, plain_language = self._decode(audio, kwargs, cancel)
+            if cleaner(segments, plain) is plain:
+                segments, language = plain, plain_language
         if runaways := sum(map(is_runaway, segments)):
             log.warning("dropped %d segment(s) of looping text", runaways)
         kept = [s for s in segments if not is_runaway(s) and not is_hallucination(s)]

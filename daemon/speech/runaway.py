@@ -2,8 +2,9 @@
 
 OpenAI's API documents temperature 0 as "raise the temperature automatically when
 thresholds are hit": faster-whisper does that when given a list of temperatures.
-A segment that still loops after the fallback (a prompt can lock it in, measured)
-is decoded again without the prompt, and dropped if it loops even then. Dictation's
+A prompt can lock the loop in (measured): a prompted transcript that loops, or
+that needed the fallback at all, is decoded again without the prompt, and the
+cleaner of the two is kept (`cleaner`). A segment that loops even then is dropped. Dictation's
 provisional passes skip the fallback (their latency is the user's wait; the final pass
 and uploads use it), but not the loop check.
 """
@@ -11,6 +12,7 @@ and uploads use it), but not the loop check.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from daemon.speech.types import Segment
 
@@ -40,6 +42,22 @@ def longest_repeat(text: str) -> int:
                 previous = gram
                 best = max(best, run)
     return best
+
+
+def suspect(segments: Sequence[Segment]) -> bool:
+    """True when a prompted decode looped or had to raise the temperature to stop looping
+    (above 0 Whisper samples, so what it then writes is no longer reproducible)."""
+    return any(is_runaway(s) or s.temperature > 0 for s in segments)
+
+
+def cleaner(prompted: list[Segment], plain: list[Segment]) -> list[Segment]:
+    """The decode with fewer looping segments, then the lower worst temperature; the
+    prompted one (what the user asked for) on a tie."""
+
+    def badness(segments: list[Segment]) -> tuple[int, float]:
+        return sum(map(is_runaway, segments)), max((s.temperature for s in segments), default=0)
+
+    return plain if badness(plain) < badness(prompted) else prompted
 
 
 def is_runaway(segment: Segment) -> bool:
