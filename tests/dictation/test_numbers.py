@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from daemon.dictation.numbers import normalize_numbers
+from daemon.rewrite.fidelity import check_fidelity
 
 
 @pytest.mark.parametrize(
@@ -109,3 +110,43 @@ def test_text_around_a_number_is_kept_exactly() -> None:
     text = "Started metformin  five hundred milligrams.\nThen, one gram (daily)."
     expected = "Started metformin  500 mg.\nThen, 1 g (daily)."
     assert normalize_numbers(text) == expected
+
+
+def test_and_between_two_numbers_is_not_part_of_either() -> None:
+    assert normalize_numbers("two hundred and five milligrams") == "205 mg"
+    assert normalize_numbers("a thousand and one") == "1001"
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [
+        ("two million units of penicillin", "2000000 units of penicillin"),
+        ("one unit of blood", "1 unit of blood"),
+        ("two kilos", "2 kg"),
+        ("five cc", "5 mL"),
+        ("thirty eight degrees centigrade", "38°C"),
+        ("ten percent", "10%"),
+    ],
+)
+def test_units_come_from_the_table_the_guard_reads(spoken: str, written: str) -> None:
+    assert normalize_numbers(spoken) == written
+
+
+@pytest.mark.parametrize(
+    "spoken",
+    [
+        "penicillin G two million units IV",
+        "metformin five hundred milligrams twice daily",
+        "temperature thirty eight point five degrees celsius",
+        "BP one hundred and twenty over eighty",
+        "saturating ninety four percent",
+        "insulin twelve units at night and a thousand and one other things",
+        "two point five micrograms of fentanyl",
+        "give ten milliliters of lactulose",
+        "weight seventy two kilograms",
+    ],
+)
+def test_what_dictation_writes_the_guard_reads_as_the_same_facts(spoken: str) -> None:
+    written = normalize_numbers(spoken)
+    assert written != spoken
+    assert check_fidelity(spoken, written).ok

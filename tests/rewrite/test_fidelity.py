@@ -137,6 +137,13 @@ CHANGES = [
         ("every 8 h",),
         id="interval-changed",
     ),
+    pytest.param(
+        "Penicillin G two million units IV.",
+        "Penicillin G 200000 units IV.",
+        ("2000000 units",),
+        ("200000 units",),
+        id="spoken-number-changed",
+    ),
 ]
 
 
@@ -241,6 +248,15 @@ FAITHFUL = [
         "No trauma. Taking ibuprofen 400 mg q6h prn.",
         "No trauma, taking ibuprofen 400 mg q6h prn.",
         id="negation-ends-at-next-verb",
+    ),
+    pytest.param(
+        "Penicillin G two million units IV.",
+        "Penicillin G 2000000 units IV.",
+        id="dictation-wrote-a-spoken-number",
+    ),
+    pytest.param("Heparin 2,000,000 units.", "Heparin 2000000 units.", id="thousands-separators"),
+    pytest.param(
+        "Between one hundred and two hundred mL.", "Between 100 and 200 mL.", id="and-between"
     ),
     pytest.param(
         "Diagnosed with T2DM in 2019.", "Diagnosed with type 2 diabetes in 2019.", id="t2dm"

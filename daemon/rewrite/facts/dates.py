@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from daemon.clinical.units import UNIT_AHEAD
 from daemon.rewrite.facts.fact import Fact, simple_fact
 from daemon.rewrite.facts.passes import Pass, fixed, one, rx
-from daemon.rewrite.facts.units import UNIT_AHEAD
 
 _MONTHS = (
     *("january", "february", "march", "april", "may", "june", "july", "august"),

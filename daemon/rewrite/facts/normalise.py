@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from daemon.rewrite.facts.number_words import number_words_to_digits
+from daemon.clinical.spoken import NumberParser, tokenise
+from daemon.clinical.units import UNIT_AHEAD_RE
 
 _CHAR_MAP = str.maketrans(
     {
@@ -46,6 +47,30 @@ _ABBREVIATION_RE = re.compile(
 )
 _POINT_RE = re.compile(r"(\d)\s+point\s+(\d)", re.IGNORECASE)
 _OVER_RE = re.compile(r"(\d)\s+(?:over|out\s+of)\s+(\d)", re.IGNORECASE)
+
+
+def number_words_to_digits(text: str) -> str:
+    """`text` with each spoken number written in digits, by the parser dictation writes with.
+
+    The guard reads more eagerly than dictation writes: "seven patients" is 7
+    here, so that "seven" and "7" compare equal. A lone "one" is mostly "no
+    one", "one of": only a dose counts.
+    """
+    tokens = tokenise(text, split_hyphens=True)
+    parser = NumberParser(tokens)
+    pieces, written, index = [], 0, 0
+    while index < len(tokens):
+        found = None if tokens[index].is_digits else parser.quantity(index)
+        if found is None:
+            index += 1
+            continue
+        start, end = tokens[index].start, tokens[found.end - 1].end
+        if found.tokens > 1 or found.text != "1" or UNIT_AHEAD_RE.match(text, end):
+            pieces += [text[written:start], found.text]
+            written = end
+        index = found.end
+    pieces.append(text[written:])
+    return "".join(pieces)
 
 
 def normalise(text: str) -> str:

@@ -5,17 +5,16 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from daemon.rewrite.facts.fact import Fact, simple_fact
-from daemon.rewrite.facts.passes import Pass, rx
-from daemon.rewrite.facts.units import (
+from daemon.clinical.units import (
+    BY_NAME,
     DENOM_LOOKUP,
     DENOM_PATTERN,
-    PLURALS,
-    SOFT_UNITS,
     UNIT_LOOKUP,
     UNIT_PATTERN,
     squash,
 )
+from daemon.rewrite.facts.fact import Fact, simple_fact
+from daemon.rewrite.facts.passes import Pass, rx
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?|\.\d+"
 _BEFORE_NUM = r"(?<![a-wyz\d.])"  # "x5 days" yes, "SpO2", "T2DM", "HbA1c" no
@@ -34,9 +33,10 @@ def number(text: str) -> str:
 
 def quantity(value: str, unit: str, pos: int) -> Fact:
     """The fact of `value` in the canonical `unit`."""
-    shown = PLURALS[unit] if unit in PLURALS and value != "1" else unit
+    known = BY_NAME.get(unit)  # None for a compound unit such as "mg/kg"
+    shown = known.shown(value) if known else unit
     label = f"{value}%" if unit == "%" else f"{value} {shown}"
-    base = f"num:{value}" if unit in SOFT_UNITS else f"qty:{value} {unit}"
+    base = f"num:{value}" if known and known.soft else f"qty:{value} {unit}"
     return Fact(key=f"qty:{value} {unit}", label=label, pos=pos, base=base)
 
 

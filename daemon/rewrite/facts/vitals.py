@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
+from daemon.clinical.units import UNIT_AHEAD_RE
 from daemon.rewrite.facts.fact import Fact
 from daemon.rewrite.facts.passes import Maker, Pass, rx
 from daemon.rewrite.facts.quantities import number, quantity, temperature
-from daemon.rewrite.facts.units import UNIT_AHEAD_RE
 
 _CONNECT = (
     r"[\s:=,]*(?:(?:is|was|were|of|at|now|measured|recorded|reading|noted|to|be|been"
