@@ -96,6 +96,14 @@ def tokenise(text: str, split_hyphens: bool = False) -> list[Token]:
     return tokens
 
 
+def _scaled(number: str, zeros: int) -> str:
+    """`number` times ten to the `zeros`, by moving the point (no rounding, any length)."""
+    whole, _, fraction = number.partition(".")
+    fraction = fraction.ljust(zeros, "0")
+    whole, fraction = (whole + fraction[:zeros]).lstrip("0") or "0", fraction[zeros:]
+    return f"{whole}.{fraction}" if fraction.rstrip("0") else whole
+
+
 class NumberParser:
     """Reads numbers, spelled or in digits, at given token positions."""
 
@@ -129,6 +137,10 @@ class NumberParser:
                 cursor += 1
             if digits:
                 text, end = f"{text}.{''.join(digits)}", cursor
+        scale = SCALES.get(self.word(end) or "")
+        if scale is not None and (token.is_digits or "." in text):
+            # "4 million", "one point five million": what "two million" already is.
+            text, end = _scaled(text.replace(",", ""), len(str(scale)) - 1), end + 1
         return Quantity(text, end, end - index)
 
     def _cardinal(self, index: int) -> tuple[int, int] | None:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from daemon.rewrite.facts.abbreviations import align_abbreviations
 from daemon.rewrite.facts.compare import compare, labels
 from daemon.rewrite.facts.extract import extract_facts
 
@@ -47,6 +48,7 @@ class FidelityReport:
 
 def check_fidelity(source: str, rewrite: str) -> FidelityReport:
     """Compare the clinical facts of `source` and `rewrite`."""
+    source, rewrite = align_abbreviations(source, rewrite)
     missing, added = compare(extract_facts(source), extract_facts(rewrite))
     return FidelityReport(
         ok=not missing and not added, missing=labels(missing), added=labels(added)

