@@ -104,6 +104,8 @@ class Preset(_Section):
     name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
     instruction: Annotated[str, Field(min_length=1, max_length=4000)]
     description: str = ""
+    # False: the deterministic clinical clean-up (daemon.rewrite.clinical), no model.
+    llm: bool = True
 
 
 class RewriteSettings(_Section):

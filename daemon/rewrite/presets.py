@@ -52,6 +52,14 @@ BUILT_IN: tuple[Preset, ...] = (
         ),
         description="Structure as a SOAP note",
     ),
+    Preset(
+        name="clinical-cleanup",
+        instruction=(
+            "Tidy case, punctuation and spacing; flag Joint Commission Do Not Use abbreviations."
+        ),
+        description="Tidy case, punctuation and spacing without a model; flag Do Not Use",
+        llm=False,
+    ),
 )
 
 

@@ -8,13 +8,18 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
+from daemon.clinical.do_not_use import DoNotUse, flag_do_not_use
 from daemon.config import RewriteSettings
 from daemon.errors import UnknownPresetError
 from daemon.llm.service import LLMService
 from daemon.llm.types import GenerationParams, Message
 from daemon.rewrite.cleanup import strip_chatter
+from daemon.rewrite.clinical import tidy
 from daemon.rewrite.fidelity import FidelityReport, check_fidelity
 from daemon.rewrite.presets import all_presets, system_prompt
+
+# The `model` of a rewrite that no model made.
+DETERMINISTIC = "deterministic"
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,7 @@ class RewriteResult:
     model: str
     fidelity: FidelityReport
     seconds: float
+    warnings: tuple[DoNotUse, ...] = ()  # Joint Commission "Do Not Use" notations in `text`
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -33,6 +39,7 @@ class RewriteResult:
             "preset": self.preset,
             "model": self.model,
             "fidelity": self.fidelity.to_dict(),
+            "warnings": [warning.to_dict() for warning in self.warnings],
         }
 
 
@@ -77,6 +84,8 @@ class RewriteService:
     ) -> RewriteResult:
         """Rewrite and check; the result carries the fidelity report."""
         chosen = None if instruction else (preset or self.default_preset)
+        if self._without_llm(chosen):
+            return self._tidied(text, chosen)
         messages = self.messages(text, preset, instruction)
         started = time.perf_counter()
         result = await self._llm.async_chat(messages, self.params(text), model)
@@ -88,6 +97,11 @@ class RewriteService:
     ) -> AsyncGenerator[str | RewriteResult, None]:
         """Text deltas while generating, then the checked RewriteResult."""
         chosen = None if instruction else (preset or self.default_preset)
+        if self._without_llm(chosen):
+            tidied = self._tidied(text, chosen)
+            yield tidied.text
+            yield tidied
+            return
         messages = self.messages(text, preset, instruction)
         started = time.perf_counter()
         parts: list[str] = []
@@ -110,4 +124,23 @@ class RewriteService:
             model=self._llm.holder(model).name,
             fidelity=check_fidelity(source, text),
             seconds=time.perf_counter() - started,
+            warnings=flag_do_not_use(text),
+        )
+
+    # The deterministic clinical clean-up (issue 13, rewrite item 3): no model involved.
+
+    def _without_llm(self, preset: str | None) -> bool:
+        found = self.presets.get(preset) if preset else None
+        return found is not None and not found.llm
+
+    def _tidied(self, source: str, preset: str | None) -> RewriteResult:
+        started = time.perf_counter()
+        tidied = tidy(source)
+        return RewriteResult(
+            text=tidied.text,
+            preset=preset,
+            model=DETERMINISTIC,
+            fidelity=check_fidelity(source, tidied.text),
+            seconds=time.perf_counter() - started,
+            warnings=tidied.warnings,
         )

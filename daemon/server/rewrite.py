@@ -96,6 +96,7 @@ async def presets(request: web.Request) -> web.Response:
             "description": p.description,
             "instruction": p.instruction,
             "source": "user" if p.name in user else "built-in",
+            "llm": p.llm,
             "default": p.name == service.default_preset,
         }
         for p in service.presets.values()
