@@ -10,7 +10,7 @@ from typing import Any
 from daemon.assets import asset_path
 from daemon.cli.common import paths_and_settings
 
-PARTS = ("speech", "llm", "dictation", "agent")
+PARTS = ("speech", "llm", "dictation", "agent", "guard")
 log = logging.getLogger(__name__)
 
 
@@ -39,6 +39,13 @@ def _bench(args: argparse.Namespace) -> int:
         "idle_timeout = -1\n"
     )
     results: dict[str, Any] = {}
+    if "guard" in parts:
+        from daemon.bench.guard import bench_guard
+
+        results["guard"] = bench_guard()
+    if set(parts) <= {"guard"}:
+        print(json.dumps(results, indent=2))
+        return 0
     with bench_daemon(config, paths.models_file) as daemon:
         # The API figures are measured through the engine sandbox: say which one.
         results["egress"] = get_json(daemon, "/v1/health")["egress"]

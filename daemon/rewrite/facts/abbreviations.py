@@ -23,8 +23,11 @@ import re
 from functools import cache
 
 from daemon.assets import asset_path
+from daemon.clinical.units import UNIT_LOOKUP, squash
 from daemon.rewrite.facts.lexicon import NOT_OBJECTS
 
+# Short words that are abbreviations only in capitals ("US" is an ultrasound, "us" is us).
+_WORDS = NOT_OBJECTS | frozenset(["us", "so", "do", "go", "up", "ow", "eh", "op", "ok", "oh"])
 _CONNECTOR = r"(?:[\s,;/-]+(?:(?:and|or|&)\s+)?|\s*&\s*)"
 
 
@@ -65,7 +68,17 @@ def expansions() -> dict[str, tuple[str, ...]]:
         if len(senses) == 1
     }
     table.update({a: tuple(p.strip().lower() for p in e) for a, e in _curated().items()})
-    return {a: phrasings for a, phrasings in table.items() if a and phrasings}
+    return {a: phrasings for a, phrasings in table.items() if _comparable(a) and phrasings}
+
+
+def _comparable(abbreviation: str) -> bool:
+    """Not a letter ("L" is left, or litres), a unit ("mm", "ml": the unit table reads
+    those) or a time of day ("am"): the guard reads these as facts of their own."""
+    return (
+        len(abbreviation) > 1
+        and squash(abbreviation) not in UNIT_LOOKUP
+        and (abbreviation not in ("am", "pm"))
+    )
 
 
 @cache
@@ -83,7 +96,7 @@ def _phrase_re(phrasing: str) -> re.Pattern[str]:
 
 def _written_as_abbreviation(found: str) -> bool:
     """ "AS" may be aortic stenosis; "as" is only a word."""
-    return found.lower() not in NOT_OBJECTS or found.isupper()
+    return found.lower() not in _WORDS or found.isupper()
 
 
 def _occurrences(text: str) -> set[str]:
