@@ -72,6 +72,8 @@ def _rewrite(args: argparse.Namespace) -> int:
 
     result = asyncio.run(run())
     print(result["text"])
+    for warning in result.get("warnings", []):  # Joint Commission "Do Not Use" notations
+        print(f"sottovoce: warning: {warning['text']}: {warning['message']}", file=sys.stderr)
     if result.get("history") == NOT_RECORDED:
         print(WARN_NOT_RECORDED, file=sys.stderr)
     fidelity = result["fidelity"]

@@ -6,7 +6,7 @@ import json
 
 import aiohttp
 
-from tests.support.daemon import RunningDaemon
+from tests.support.daemon import RunningDaemon, sottovoce
 
 NOTE = "pt denies sob. insulin 10 U qd , warfarin 5.0mg"
 TIDIED = "Pt denies sob. Insulin 10 U qd, warfarin 5.0 mg."
@@ -67,3 +67,12 @@ async def test_the_presets_list_says_which_preset_needs_no_model(daemon: Running
     needs_llm = {p["name"]: p["llm"] for p in body["data"]}
     assert needs_llm["clinical-cleanup"] is False
     assert needs_llm["proofread"] is True
+
+
+def test_the_cli_prints_the_tidied_text_and_each_warning(daemon: RunningDaemon) -> None:
+    result = sottovoce("rewrite", "--preset", "clinical-cleanup", NOTE, home=daemon.home)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == TIDIED + "\n"
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 3
+    assert warnings[2].startswith('sottovoce: warning: 5.0 mg: Write "5 mg"')
