@@ -142,7 +142,9 @@ def _alias_table(table: dict[str, tuple[str, ...]]) -> tuple[str, dict[str, str]
 
 UNIT_PATTERN, UNIT_LOOKUP = _alias_table({unit.name: unit.spellings for unit in UNITS})
 DENOM_PATTERN, DENOM_LOOKUP = _alias_table(DENOMINATORS)
-UNIT_AHEAD = rf"\s*(?:-\s*)?(?:{UNIT_PATTERN})(?![a-z\d])"
+# Between a number and its unit: spaces, not a line break.
+UNIT_GAP = r"[^\S\n]*"
+UNIT_AHEAD = rf"{UNIT_GAP}(?:-\s*)?(?:{UNIT_PATTERN})(?![a-z\d])"
 UNIT_AHEAD_RE = re.compile(UNIT_AHEAD, re.IGNORECASE)
 
 # The spoken spellings dictation turns into symbols, as word sequences, longest first.

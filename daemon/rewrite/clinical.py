@@ -79,7 +79,7 @@ def _tidy_line(line: str) -> str:
     body = re.sub(r"[ \t\u00a0]+", " ", line.strip())
     if not body:
         return ""
-    body = re.sub(r" +([,;!?])", r"\1", body)
+    body = re.sub(r" +([;!?]|,(?!\d))", r"\1", body)  # " ,888" is no "13,888"
     body = re.sub(r" +(\.|:)(?=\s|$)", r"\1", body)
     body = re.sub(r"([,;])(?=[A-Za-z])", r"\1 ", body)
     # Not before a digit: "BP:140/90" and "14:30" read as they are.

@@ -491,3 +491,10 @@ def test_bench_guard_prints_its_figures_as_json(isolated_home: Path) -> None:
     figures = json.loads(result.stdout)["guard"]
     assert figures["faithful_pairs"] >= 40 and figures["unfaithful_pairs"] >= 30
     assert figures["misses"] == 0
+
+
+def test_a_unit_on_the_next_line_is_not_the_numbers_unit() -> None:
+    # "Pain score 8" then a line "Days since fall: 2": no "8 days" fact.
+    assert check_fidelity(
+        "Pain score 8\nDays since fall: 2", "Pain score 8.\nDays since fall: 2"
+    ).ok

@@ -73,22 +73,28 @@ def expansions() -> dict[str, tuple[str, ...]]:
 
 def _comparable(abbreviation: str) -> bool:
     """Not a letter ("L" is left, or litres), a unit ("mm", "ml": the unit table reads
-    those) or a time of day ("am"): the guard reads these as facts of their own."""
+    those) or a time of day ("am"): the guard reads these as facts of their own. Nor one
+    of a few words with spaces ("c diff"), which a look-up of single words never finds."""
     return (
         len(abbreviation) > 1
+        and " " not in abbreviation
         and squash(abbreviation) not in UNIT_LOOKUP
-        and (abbreviation not in ("am", "pm"))
+        and abbreviation not in ("am", "pm")
     )
+
+
+# A run of characters an abbreviation is written with ("n/v/d", "etoh-related", "q.d.").
+_CANDIDATE_RE = re.compile(r"(?<![\w/])\w[\w/.&+'’-]*")
+_INNER_ENDS = frozenset(".&+'’-")
+
+
+def _candidates(run: str) -> list[str]:
+    """ "etoh-related." may be "etoh-related.", "etoh-related" or "etoh": longest first."""
+    ends = [i for i in range(len(run), 0, -1) if i == len(run) or run[i] in _INNER_ENDS]
+    return [run[:end] for end in ends]
 
 
 @cache
-def _abbreviation_re() -> re.Pattern[str]:
-    alternatives = sorted(expansions(), key=len, reverse=True)
-    return re.compile(
-        r"(?<![\w/])(" + "|".join(map(re.escape, alternatives)) + r")(?![\w/])", re.IGNORECASE
-    )
-
-
 def _phrase_re(phrasing: str) -> re.Pattern[str]:
     words = [w for w in re.split(r"[\s,;/-]+", phrasing) if w and w not in ("and", "or", "&")]
     return re.compile(r"(?<!\w)" + _CONNECTOR.join(map(re.escape, words)) + r"(?!\w)", re.I)
@@ -100,9 +106,15 @@ def _written_as_abbreviation(found: str) -> bool:
 
 
 def _occurrences(text: str) -> set[str]:
-    return {
-        m[1].lower() for m in _abbreviation_re().finditer(text) if _written_as_abbreviation(m[1])
-    }
+    """The abbreviations `text` writes, by dictionary look-up (a pattern of every
+    abbreviation costs a tenth of a second on a long note)."""
+    table, found = expansions(), set()
+    for match in _CANDIDATE_RE.finditer(text):
+        for written in _candidates(match[0]):
+            if written.lower() in table and _written_as_abbreviation(written):
+                found.add(written.lower())
+                break
+    return found
 
 
 def _spelled_out(abbreviation: str, text: str) -> str | None:

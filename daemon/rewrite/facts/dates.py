@@ -76,13 +76,16 @@ DATE_TIME_PASSES: tuple[Pass, ...] = (
     (rx(r"(?<![\d.])(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)"), _iso_date),
     (rx(r"(?<![\d./-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/-]|\.\d)"), _numeric_date),
     (
-        rx(rf"\b({_MONTH})\.?\s+(\d{{1,2}}){_ORD}\b(?!{UNIT_AHEAD})(?:,?\s+(\d{{4}})\b)?"),
+        rx(rf"\b({_MONTH})\.?[^\S\n]+(\d{{1,2}}){_ORD}\b(?!{UNIT_AHEAD})(?:,?\s+(\d{{4}})\b)?"),
         _month_day,
     ),
-    (rx(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?({_MONTH})\b\.?(?:,?\s+(\d{{4}})\b)?"), _day_month),
+    (
+        rx(rf"\b(\d{{1,2}}){_ORD}[^\S\n]+(?:of[^\S\n]+)?({_MONTH})\b\.?(?:,?\s+(\d{{4}})\b)?"),
+        _day_month,
+    ),
     (rx(rf"\b({_MONTH})\.?,?\s+(\d{{4}})\b"), _month_year),
     (
-        rx(r"(?<![\d.:])(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\b\.?"),
+        rx(r"(?<![\d.:])(\d{1,2})(?::(\d{2}))?[^\S\n]*([ap])\.?m\b\.?"),
         lambda m: one(_clock(m.start(), int(m[1]), int(m[2] or 0), m[3])),
     ),
     (
@@ -90,7 +93,7 @@ DATE_TIME_PASSES: tuple[Pass, ...] = (
         lambda m: one(_clock(m.start(), int(m[1]), int(m[2]), None)),
     ),
     (
-        rx(r"(?<![\d.])(\d{1,2})\s*o'?\s?clock\b"),
+        rx(r"(?<![\d.])(\d{1,2})[^\S\n]*o'?\s?clock\b"),
         lambda m: one(_clock(m.start(), int(m[1]), 0, None)),
     ),
     (rx(r"\b(?:noon|midday)\b"), fixed("time", "12:00")),

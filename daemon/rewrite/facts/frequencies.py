@@ -47,7 +47,7 @@ FREQUENCY_PASSES: tuple[Pass, ...] = (
     ),
     (
         rx(
-            r"\b(?:q\s?(\d+(?:\s*-\s*\d+)?)\s?(?:h|hr|hrs|hours?)"
+            r"\b(?:q[^\S\n]*(\d+(?:\s*-\s*\d+)?)[^\S\n]*(?:h|hr|hrs|hours?)"
             r"|every\s+(\d+(?:\s*-\s*\d+)?)\s*(?:h|hr|hrs|hours?))\b"
         ),
         _every_hours,

@@ -9,6 +9,7 @@ from daemon.clinical.units import (
     BY_NAME,
     DENOM_LOOKUP,
     DENOM_PATTERN,
+    UNIT_GAP,
     UNIT_LOOKUP,
     UNIT_PATTERN,
     squash,
@@ -92,15 +93,17 @@ def _bare(m: re.Match[str]) -> list[Fact] | None:
 # The bare number comes last: it takes whatever no other pass explained.
 QUANTITY_PASSES: tuple[Pass, ...] = (
     (
-        rx(r"(?<![\w./:])(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)(?![\d/]|\.\d)(?:\s*mm\s*hg\b)?"),
+        rx(
+            rf"(?<![\w./:])(\d+(?:\.\d+)?){UNIT_GAP}/{UNIT_GAP}(\d+(?:\.\d+)?)(?![\d/]|\.\d)(?:{UNIT_GAP}mm\s*hg\b)?"
+        ),
         _ratio,
     ),
-    (rx(rf"{_BEFORE_NUM}(\d{{2,3}}(?:\.\d+)?)\s*([cf])(?![a-z\d])"), _bare_temperature),
+    (rx(rf"{_BEFORE_NUM}(\d{{2,3}}(?:\.\d+)?){UNIT_GAP}([cf])(?![a-z\d])"), _bare_temperature),
     (
         rx(
-            rf"{_BEFORE_NUM}({_NUM})\s*(?:-\s*)?({UNIT_PATTERN})(?![a-z\d])"
-            rf"(?:\s*{_PER}\s*({DENOM_PATTERN})(?![a-z\d]))?"
-            rf"(?:\s*{_PER}\s*({DENOM_PATTERN})(?![a-z\d]))?"
+            rf"{_BEFORE_NUM}({_NUM}){UNIT_GAP}(?:-\s*)?({UNIT_PATTERN})(?![a-z\d])"
+            rf"(?:{UNIT_GAP}{_PER}{UNIT_GAP}({DENOM_PATTERN})(?![a-z\d]))?"
+            rf"(?:{UNIT_GAP}{_PER}{UNIT_GAP}({DENOM_PATTERN})(?![a-z\d]))?"
         ),
         _measure,
     ),

@@ -50,7 +50,7 @@ VITAL_PASSES: tuple[Pass, ...] = (
     ),
     (
         rx(
-            r"(?<!\d)(?<!\d\s)\b(?:hr|heart\s+rate|pulse(?:\s+rate)?|ventricular\s+rate)"
+            r"(?<!\d)(?<!\d[^\S\n])\b(?:hr|heart\s+rate|pulse(?:\s+rate)?|ventricular\s+rate)"
             rf"{_CONNECT}{_VALUE}(?:\s*(?:bpm|beats\s*(?:per|/|a)\s*min(?:ute)?|/\s*min))?"
         ),
         _labelled("bpm"),
