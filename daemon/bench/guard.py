@@ -79,6 +79,9 @@ FAITHFUL: tuple[tuple[str, str], ...] = (
         "Pt c/o SOB and cough x 1 wk.",
         "The patient complains of shortness of breath and cough for 1 week.",
     ),
+    ("Give ten milliliters of lactulose.", "Give 10 mL of lactulose."),
+    ("Denies SI/HI.", "Denies suicidal or homicidal ideation."),
+    ("Morphine two point five milligrams IV.", "Morphine 2.5 mg IV."),
 )
 # (source, rewrite that changed a fact)
 UNFAITHFUL: tuple[tuple[str, str], ...] = (
@@ -114,6 +117,9 @@ UNFAITHFUL: tuple[tuple[str, str], ...] = (
     ("Glucose one hundred and twelve.", "Glucose 120."),
     ("Denies SOB on exertion.", "Reports shortness of breath on exertion."),
     ("No N/V.", "Nausea and vomiting overnight."),
+    ("No N/V.", "N/V overnight."),
+    ("Pt denies N/V/D.", "Pt reports N/V/D."),
+    ("Give ten milliliters of lactulose.", "Give 100 mL of lactulose."),
 )
 
 

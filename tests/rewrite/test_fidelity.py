@@ -149,6 +149,10 @@ CHANGES = [
         ("200000 units",),
         id="spoken-number-changed",
     ),
+    pytest.param("No N/V.", "N/V overnight.", ("no n/v",), (), id="slash-abbreviation-negated"),
+    pytest.param(
+        "Denies SI/HI.", "Endorses SI/HI.", ("denies si/hi",), (), id="si-hi-negation-dropped"
+    ),
 ]
 
 

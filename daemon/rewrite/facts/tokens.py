@@ -15,7 +15,11 @@ class Token:
     pos: int
 
 
-_TOKEN_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*|\d+(?:\.\d+)?|[.;:!?()\[\]\n]|[,/-]")
+# "N/V", "SI/HI", "N/V/D": one abbreviation, so that "no N/V" negates it.
+_TOKEN_RE = re.compile(
+    r"[^\W\d_]{1,4}(?:/[^\W\d_]{1,4})+(?![\w/])"
+    r"|[^\W\d_]+(?:'[^\W\d_]+)*|\d+(?:\.\d+)?|[.;:!?()\[\]\n]|[,/-]"
+)
 # Punctuation that ends a clause, and with it a negation's or a side's reach.
 BOUNDARY = frozenset(".;:!?()[]\n")
 
@@ -31,8 +35,8 @@ def low_at(tokens: list[Token], i: int) -> str:
 
 
 def is_word(token: Token) -> bool:
-    """Whether `token` is a word (contractions included), not a number or a mark."""
-    return token.low.isalpha() or "'" in token.low
+    """Whether `token` is a word (contractions and "n/v" included), not a number or a mark."""
+    return token.low.replace("/", "").isalpha() or "'" in token.low
 
 
 def stem(word: str) -> str:
