@@ -23,7 +23,10 @@ The rules are meant to be predictable rather than clever:
   twenty over eighty" -> "120/80", "120 over 80" -> "120/80").
 - A unit after a number, spelled out or already in digits, becomes its symbol:
   "five hundred milligrams" and "500 milligrams" -> "500 mg". Percent and
-  degrees attach to the number ("5%", "38.5°C"); "units" stays a word.
+  degrees attach to the number ("5%", "38.5°C"); "units" stays a word. The
+  units and their spellings are the unit table's spoken ones ("cc" -> "mL").
+- Digits or a decimal before a scale word are one number: "4 million" and
+  "one point five million" -> "4000000", "1500000".
 - "and" joins the parts of one number ("a hundred and five") but not two
   numbers ("between one hundred and two hundred" stays words).
 - Words form a run only when separated by spaces (or joined by hyphens, as in

@@ -126,6 +126,8 @@ def test_and_between_two_numbers_is_not_part_of_either() -> None:
         ("five cc", "5 mL"),
         ("thirty eight degrees centigrade", "38°C"),
         ("ten percent", "10%"),
+        ("4 million units", "4000000 units"),
+        ("one point five million units", "1500000 units"),
     ],
 )
 def test_units_come_from_the_table_the_guard_reads(spoken: str, written: str) -> None:
