@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from daemon.errors import ConfigError
 from daemon.loopback import LOOPBACK_NAMES, is_loopback
 from daemon.paths import Paths
+from daemon.upstream.settings import UpstreamSettings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -160,6 +161,8 @@ class Settings(_Section):
     dictation: DictationSettings = DictationSettings()
     hotkeys: HotkeySettings = HotkeySettings()
     sandbox: SandboxSettings = SandboxSettings()
+    # Clinic mode: the practice's GPU server answers instead (off unless configured).
+    upstream: UpstreamSettings = UpstreamSettings()
 
     def with_overrides(self, section: str, **values: Any) -> Settings:
         """A copy with some values of one section replaced (validated again)."""

@@ -15,12 +15,17 @@ therefore work together, process-wide:
 Native code (ONNX Runtime, FFmpeg, CTranslate2, llama.cpp) is invisible to both:
 `OFFLINE_ENV` and `FFMPEG_INPUT_OPTIONS` switch off what it would do on its own, and
 the engine workers' kernel sandbox is what makes it impossible.
+
+Clinic mode opens one door (`open_door`): the daemon process, and only it (engine
+workers are separate processes with their own guard and sandbox), may connect to the
+addresses that the configured upstream's name resolved to once, at its port.
 """
 
 from __future__ import annotations
 
 import functools
 import ipaddress
+import logging
 import os
 import socket
 import sys
@@ -72,6 +77,12 @@ _DNS_PORT = 53
 _LOCALHOST: dict[int, str] = {socket.AF_INET: "127.0.0.1", socket.AF_INET6: "::1"}
 
 _installed = False
+# Clinic mode's door: (address, port) pairs this process may connect to, and the one
+# name whose lookup is let through while `open_door` resolves it.
+_door: frozenset[tuple[str, int]] = frozenset()
+_resolving: str | None = None
+
+log = logging.getLogger(__name__)
 
 
 class OutboundConnectionBlocked(PermissionError):
@@ -79,6 +90,7 @@ class OutboundConnectionBlocked(PermissionError):
 
 
 def _refuse(what: str, target: object) -> NoReturn:
+    log.warning("outbound guard: %s %r refused", what, target)
     raise OutboundConnectionBlocked(
         f"{what} {target!r} refused: Sottovoce never leaves this machine"
     )
@@ -120,6 +132,8 @@ def _check_peer(family: int, address: object) -> None:
     if family not in _IP_FAMILIES:
         _refuse("a connection on socket family", family)
     host, port = _host_port(address)
+    if _through_door(host, port):
+        return
     if not is_loopback(host):
         _refuse("connection to", host)
     if port == _DNS_PORT:
@@ -245,9 +259,51 @@ def _check_new(sock: object, family: int, kind: int) -> None:
         _refuse("a raw socket of family", family)
 
 
+def _through_door(host: object, port: object) -> bool:
+    host = _text(host)
+    if not _door or not isinstance(host, str) or not isinstance(port, int):
+        return False
+    try:
+        address = str(ipaddress.ip_address(host.split("%", 1)[0]))
+    except ValueError:
+        return False  # a name: connecting would look it up again
+    return (address, port) in _door
+
+
 def _lookup_allowed(host: object) -> bool:
     # None and "" look up the local wildcard; glibc asks no one for them.
-    return host is None or _text(host) == "" or is_loopback(host)
+    if host is None or _text(host) == "" or is_loopback(host):
+        return True
+    return _resolving is not None and _text(host) == _resolving
+
+
+def open_door(host: str, port: int) -> list[tuple[int, str]]:
+    """Resolve `host` once, through the system resolver, and let this process connect to
+    the addresses found, at `port` only; returns them as (family, address).
+
+    Every other connection stays refused. Called at start for the configured upstream
+    (a second call adds that server's addresses: one door per configured server).
+    """
+    global _door, _resolving
+    _resolving = host
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    finally:
+        _resolving = None
+    addresses = sorted({(int(family), str(sockaddr[0])) for family, _, _, _, sockaddr in found})
+    _door = _door | {(str(ipaddress.ip_address(a.split("%", 1)[0])), port) for _, a in addresses}
+    log.warning(
+        "outbound guard: clinic mode door open to %s port %d (%s) for this process only",
+        host,
+        port,
+        ", ".join(a for _, a in addresses),
+    )
+    return addresses
+
+
+def door() -> list[tuple[str, int]]:
+    """The (address, port) pairs the door lets through, for health and doctor."""
+    return sorted(_door)
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:

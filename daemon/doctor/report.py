@@ -12,6 +12,7 @@ from daemon.doctor import (
     egress_checks,
     history_checks,
     model_checks,
+    upstream_checks,
 )
 from daemon.doctor.check import Check, failed
 from daemon.doctor.context import Context
@@ -23,6 +24,8 @@ CheckFunction = Callable[[Context], Check]
 
 #: In report order; each name is also the `name` of the Check it returns.
 CHECKS: tuple[tuple[str, CheckFunction], ...] = (
+    # First: whether text leaves this machine at all (clinic mode), and for where.
+    ("upstream", upstream_checks.upstream),
     ("config", daemon_checks.config_file),
     ("daemon", daemon_checks.daemon_running),
     ("identity", daemon_checks.identity),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
@@ -30,8 +30,11 @@ class ModelPool(Generic[T]):
         idle_timeout: int,
         device_setting: str,
         queue_size: int,
+        remote: Mapping[str, Callable[[], T]] | None = None,
     ) -> None:
         self.kind: Kind = kind
+        # Models served by another machine (clinic mode): name -> how to reach it.
+        self.remote: Mapping[str, Callable[[], T]] = remote or {}
         # Starts as configured; the tray may change it while the daemon runs.
         self.default = default
         self._device_setting = device_setting
@@ -58,6 +61,8 @@ class ModelPool(Generic[T]):
 
     def check_installed(self, name: str, param: str = "model") -> None:
         """ModelNotFoundError (naming `param`) unless a model of that name is installed."""
+        if name in self.remote:
+            return
         installed = self._registry.names(self.kind)
         if name not in installed:
             raise ModelNotFoundError.named(KIND_NAMES[self.kind], name, installed, param)
@@ -75,14 +80,13 @@ class ModelPool(Generic[T]):
         """The holder of a model (default when None); unknown names raise ModelNotFoundError."""
         name = name or self.default
         if name not in self._holders:
-            self.check_installed(name)
-            model_name = name
-
-            def load() -> T:
-                return self._load(self._registry.resolve(self.kind, model_name))
-
+            load = self.remote.get(name) or self._local_loader(name)
             self._holders[name] = ModelHolder(name, load, self._idle_timeout, self.executor)
         return self._holders[name]
+
+    def _local_loader(self, name: str) -> Callable[[], T]:
+        self.check_installed(name)
+        return lambda: self._load(self._registry.resolve(self.kind, name))
 
     async def async_run(
         self,

@@ -90,6 +90,27 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX audit_by_time ON audit (created_at)",
         ),
     ),
+    # Clinic mode: one row per request sent to the practice's server; never content.
+    Migration(
+        2,
+        "upstream request audit",
+        (
+            """
+            CREATE TABLE upstream_audit (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                created_at REAL NOT NULL,
+                engine TEXT NOT NULL,
+                model TEXT NOT NULL,
+                endpoint TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                status INTEGER,
+                bytes_sent INTEGER NOT NULL,
+                bytes_received INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX upstream_audit_by_time ON upstream_audit (created_at)",
+        ),
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -25,6 +25,7 @@ from daemon.history import schema
 from daemon.history.connection import failure, open_encrypted
 from daemon.history.keys import HistoryKey
 from daemon.history.models import AUDIT_ACTIONS, KINDS, AuditRecord, Entry, NewEntry
+from daemon.upstream.audit import UpstreamRecord
 
 log = logging.getLogger(__name__)
 
@@ -208,6 +209,35 @@ class HistoryStore:
                 (_cursor(before), limit),
             ).fetchall()
         return [AuditRecord(*row) for row in rows]
+
+    def record_upstream(self, record: UpstreamRecord) -> None:
+        """Audit one request sent to the upstream server (clinic mode)."""
+        with self._transaction("upstream audit") as connection:
+            connection.execute(
+                "INSERT INTO upstream_audit (created_at, engine, model, endpoint, outcome,"
+                " status, bytes_sent, bytes_received) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.created_at,
+                    record.engine,
+                    record.model,
+                    record.endpoint,
+                    record.outcome,
+                    record.status,
+                    record.bytes_sent,
+                    record.bytes_received,
+                ),
+            )
+
+    def upstream_log(self, limit: int) -> list[UpstreamRecord]:
+        """Upstream request records, newest first."""
+        _check_limit(limit)
+        with self._transaction("upstream audit log", write=False) as connection:
+            rows = connection.execute(
+                "SELECT created_at, engine, model, endpoint, outcome, status, bytes_sent,"
+                " bytes_received FROM upstream_audit ORDER BY id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [UpstreamRecord(*row) for row in rows]
 
     def schema_version(self) -> int:
         """The highest schema migration applied to this database."""

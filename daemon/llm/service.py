@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any
 
 from daemon.config import LLMSettings
@@ -28,15 +28,20 @@ class LLMService(ModelPool[LLMEngine]):
         settings: LLMSettings,
         registry: ModelRegistry,
         load: Callable[[ModelInfo], LLMEngine],
+        remote: Mapping[str, Callable[[], LLMEngine]] | None = None,
+        default: str | None = None,
     ) -> None:
+        """`remote` and `default`: models on the practice's server (clinic mode), one of
+        them the default instead of the configured local model."""
         super().__init__(
             "llm",
-            settings.model,
+            default or settings.model,
             registry,
             load,
             settings.idle_timeout,
             settings.device,
             settings.queue_size,
+            remote,
         )
         self.settings = settings
 

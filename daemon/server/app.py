@@ -37,10 +37,12 @@ from daemon.server.keys import (
     SPEECH,
     TOKEN,
     TRANSCRIPTION,
+    UPSTREAM,
 )
 from daemon.server.security import MIDDLEWARES, add_cors_headers
 from daemon.speech.service import SpeechService
 from daemon.transcription import TranscriptionService
+from daemon.upstream.service import async_open
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +91,17 @@ async def _speech_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _upstream_ctx(app: web.Application) -> AsyncIterator[None]:
+    # Before the engines: clinic mode decides which engine answers.
+    app[UPSTREAM] = await async_open(app[SETTINGS].upstream, app[HISTORY])
+    yield
+
+
 async def _llm_ctx(app: web.Application) -> AsyncIterator[None]:
-    llm = LLMService(app[SETTINGS].llm, app[REGISTRY], llm_loader(app[SETTINGS]))
+    settings = app[SETTINGS]
+    load = llm_loader(settings)
+    remote, default = app[UPSTREAM].llm_routes(settings.llm.model, app[REGISTRY], load)
+    llm = LLMService(settings.llm, app[REGISTRY], load, remote, default)
     app[LLM] = llm
     rewrites = RewriteService(app[SETTINGS].rewrite, llm)
     if rewrites.default_preset not in rewrites.presets:
@@ -142,6 +153,7 @@ def make_app(settings: Settings, paths: Paths, token: str) -> web.Application:
     app.cleanup_ctx.append(_registry_ctx)
     app.cleanup_ctx.append(_sandbox_ctx)
     app.cleanup_ctx.append(_history_ctx)
+    app.cleanup_ctx.append(_upstream_ctx)
     app.cleanup_ctx.append(_speech_ctx)
     app.cleanup_ctx.append(_llm_ctx)
     app.router.add_get("/v1/health", info.health)

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from daemon import __version__
 from daemon.guard import outbound_guard_active
-from daemon.server.keys import EGRESS, HISTORY, LLM, REGISTRY, SPEECH
+from daemon.server.keys import EGRESS, HISTORY, LLM, REGISTRY, SPEECH, UPSTREAM
 
 
 async def health(request: web.Request) -> web.Response:
@@ -24,12 +24,15 @@ async def health(request: web.Request) -> web.Response:
             "outbound_guard": outbound_guard_active(),
             "egress": request.app[EGRESS],
             "history": request.app[HISTORY].status(),
+            # Clinic mode: which engine kinds the practice's server answers, and how it is.
+            "upstream": request.app[UPSTREAM].status(),
         }
     )
 
 
 async def list_models(request: web.Request) -> web.Response:
-    """Installed speech and LLM models, in OpenAI's list shape."""
+    """Installed speech and LLM models, and the upstream's (clinic mode), in OpenAI's
+    list shape."""
     installed = await asyncio.to_thread(request.app[REGISTRY].all)  # reads files
     data = [
         {
@@ -41,4 +44,5 @@ async def list_models(request: web.Request) -> web.Response:
         }
         for info in sorted(installed, key=lambda i: (i.kind, i.name))
     ]
+    data += await request.app[UPSTREAM].async_models()
     return web.json_response({"object": "list", "data": data})

@@ -14,6 +14,7 @@ from daemon.rewrite.service import RewriteService
 from daemon.server.connections import ConnectionGuard
 from daemon.speech.service import SpeechService
 from daemon.transcription import TranscriptionService
+from daemon.upstream.service import Upstream
 
 SETTINGS = web.AppKey("settings", Settings)
 PATHS = web.AppKey("paths", Paths)
@@ -27,3 +28,4 @@ EGRESS = web.AppKey("egress", dict)  # how egress is prevented (daemon.sandbox.s
 GUARD = web.AppKey("connection_guard", ConnectionGuard)  # which connections showed the token
 TRANSCRIPTION = web.AppKey("transcription", TranscriptionService)
 DEFAULTS = web.AppKey("defaults", DefaultsService)
+UPSTREAM = web.AppKey("upstream", Upstream)  # clinic mode: the practice's server, if any

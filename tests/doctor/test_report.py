@@ -13,6 +13,7 @@ from tests.doctor.helpers import STATUSES, doctor_env, run_doctor
 from tests.support.daemon import write_config
 
 EXPECTED_CHECKS = [
+    "upstream",
     "config",
     "daemon",
     "identity",

@@ -41,6 +41,8 @@ def test_fresh_database_has_tables_search_index_triggers_and_version(
         ("trigger", "entries_fts_update"),
         ("table", "audit"),
         ("index", "audit_by_time"),
+        ("table", "upstream_audit"),
+        ("index", "upstream_audit_by_time"),
     }
 
 

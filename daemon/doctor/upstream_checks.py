@@ -1,0 +1,49 @@
+"""Clinic mode, said first: where text and audio go, with which pin, and whether the
+server there still presents it (a handshake only; nothing is sent)."""
+
+from __future__ import annotations
+
+from daemon.doctor.check import Check, failed, info, passed
+from daemon.doctor.context import Context
+from daemon.errors import SottovoceError
+from daemon.upstream.audit import UpstreamRecord
+from daemon.upstream.errors import PinMismatchError
+from daemon.upstream.setup import connect_upstream
+
+
+def _no_record(record: UpstreamRecord) -> None:
+    """The doctor sends no request: there is nothing to audit."""
+
+
+def upstream(ctx: Context) -> Check:
+    """Whether text leaves this machine for the practice's server, and to which one."""
+    settings = ctx.settings.upstream.llm
+    if settings is None:
+        return info(
+            "upstream",
+            "clinic mode is off: text and audio are processed on this machine only",
+        )
+    where = (
+        f"text (rewrites, chat) goes to the practice's server {settings.url} "
+        f"(model {settings.model}), pin {settings.pin or 'none (loopback, plain http)'}; "
+        f"when it is unreachable: {'the local model answers' if settings.fallback == 'local' else 'an error'}; "
+        "audio stays on this machine"
+    )
+    try:
+        client = connect_upstream("llm", settings, _no_record)
+        client.check_pin()
+    except PinMismatchError as error:
+        return failed(
+            "upstream",
+            f"{where}. PIN MISMATCH: {error}",
+            "find out why the server's key changed before trusting it; only then put its "
+            "new pin in config (upstream.llm.pin)",
+        )
+    except SottovoceError as error:
+        return failed(
+            "upstream",
+            f"{where}. The server cannot be reached: {error}",
+            "start the server, check the URL and the network, or set upstream.llm.fallback = "
+            '"local"',
+        )
+    return passed("upstream", f"{where}. The server presents the pinned key")

@@ -1,0 +1,287 @@
+"""A practice's GPU server for the tests: llama-cpp-python's own OpenAI-compatible server
+on the embedded GGUF, behind TLS with a certificate made here, in a network namespace
+reached over a veth pair that the test creates (as root) and that vanishes with it.
+
+The namespace side has two addresses, UPSTREAM and OTHER, and the server listens on
+both: a connection to OTHER that is refused was refused by the daemon's guard, not by
+a missing listener.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import ipaddress
+import os
+import secrets
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from daemon.models.registry import ModelRegistry
+from daemon.paths import Paths
+from daemon.upstream.pin import digest_of, format_pin
+
+TOOLS = ("unshare", "nsenter", "ip")
+MODEL_ALIAS = "practice-smollm2"
+API_KEY = "practice-key-" + "0" * 16
+READY_TIMEOUT_S = 180.0  # the model loads on two shared cores
+
+
+def network_problem() -> str | None:
+    """Why a veth pair into a namespace cannot be made here, or None."""
+    if not sys.platform.startswith("linux"):
+        return "network namespaces exist only on Linux"
+    if os.geteuid() != 0:
+        return "a veth pair into a network namespace needs root (CI runs the suite as root)"
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if missing:
+        return f"missing {', '.join(missing)} (installers/install.sh --test installs them)"
+    return None
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A self-signed server certificate and its key, as files, with both pins."""
+
+    cert_file: Path
+    key_file: Path
+    spki_pin: str
+    cert_pin: str
+
+
+def make_certificate(folder: Path, name: str, addresses: list[str]) -> Certificate:
+    """A fresh EC key and a self-signed certificate for `addresses`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    alt = [x509.IPAddress(ipaddress.ip_address(a)) for a in addresses]
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(alt), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / f"{name}.crt", folder / f"{name}.key"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key_file.chmod(0o600)
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    return Certificate(
+        cert_file,
+        key_file,
+        format_pin("public_key", digest_of(der, "public_key")),
+        format_pin("certificate", digest_of(der, "certificate")),
+    )
+
+
+class PracticeNetwork:
+    """A namespace behind a veth pair: HOST on this side, UPSTREAM and OTHER on the other."""
+
+    def __init__(self) -> None:
+        # RFC 2544's benchmarking range: never routed beyond a lab; a random /29 per run.
+        block = secrets.randbelow(2**14) * 8
+        base = int(ipaddress.ip_address("198.18.0.0")) + block
+        self.host, self.upstream, self.other = (
+            str(ipaddress.ip_address(base + i)) for i in (1, 2, 3)
+        )
+        tag = secrets.token_hex(3)
+        self.outside, self.inside = f"svh{tag}", f"svn{tag}"
+        self._holder: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> PracticeNetwork:
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _start(self) -> None:
+        self._holder = subprocess.Popen(
+            ["unshare", "--net", "sh", "-c", "ip link set lo up && echo ready && exec cat"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            start_new_session=True,
+        )
+        assert self._holder.stdout is not None
+        if self._holder.stdout.readline().strip() != b"ready":
+            raise RuntimeError("the practice's namespace could not be made")
+        pid = str(self._holder.pid)
+        _run("ip", "link", "add", self.outside, "type", "veth", "peer", "name", self.inside)
+        _run("ip", "link", "set", self.inside, "netns", pid)
+        _run("ip", "addr", "add", f"{self.host}/29", "dev", self.outside)
+        _run("ip", "link", "set", self.outside, "up")
+        for address in (self.upstream, self.other):
+            _run(*self.command("ip", "addr", "add", f"{address}/29", "dev", self.inside))
+        _run(*self.command("ip", "link", "set", self.inside, "up"))
+
+    def command(self, *args: str) -> list[str]:
+        """`args` as a command that runs inside the namespace."""
+        assert self._holder is not None
+        return ["nsenter", f"--target={self._holder.pid}", "--net", *args]
+
+    def close(self) -> None:
+        """The namespace ends with its holder, and the veth pair with it."""
+        if self._holder is not None and self._holder.poll() is None:
+            assert self._holder.stdin is not None
+            with contextlib.suppress(BrokenPipeError):
+                self._holder.stdin.close()
+            try:
+                self._holder.wait(10)
+            except subprocess.TimeoutExpired:
+                self._holder.kill()
+                self._holder.wait(10)
+        if self._holder is not None and self._holder.stdout is not None:
+            self._holder.stdout.close()
+        subprocess.run(["ip", "link", "delete", self.outside], capture_output=True, timeout=30)
+
+
+def _run(*args: str) -> None:
+    done = subprocess.run(args, capture_output=True, text=True, timeout=30)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)}: {done.stderr.strip()}")
+
+
+def embedded_gguf() -> Path:
+    """The embedded LLM's file, as the daemon's registry finds it."""
+    return ModelRegistry(Paths.from_env()).resolve("llm", "smollm2-135m-instruct").path
+
+
+class PracticeServer:
+    """`python -m llama_cpp.server` with TLS in the namespace, on every address there."""
+
+    def __init__(self, network: PracticeNetwork, certificate: Certificate, log: Path) -> None:
+        self.network = network
+        self.certificate = certificate
+        self.port = 8443
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.network.upstream}:{self.port}/v1"
+
+    def start(self) -> PracticeServer:
+        args = [
+            sys.executable, "-m", "llama_cpp.server",
+            "--model", str(embedded_gguf()), "--model_alias", MODEL_ALIAS,
+            "--host", "0.0.0.0", "--port", str(self.port),
+            "--n_ctx", "2048", "--n_threads", "1", "--n_threads_batch", "1",
+            "--ssl_keyfile", str(self.certificate.key_file),
+            "--ssl_certfile", str(self.certificate.cert_file),
+            "--api_key", API_KEY,
+        ]  # fmt: skip
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                self.network.command(*args),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not self._answers():
+            if self.process.poll() is not None:
+                raise RuntimeError(f"llama_cpp.server exited:\n{self.log.read_text()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"llama_cpp.server did not start:\n{self.log.read_text()}")
+            time.sleep(0.2)
+        return self
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection((self.network.upstream, self.port), timeout=2) as raw:
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+                with context.wrap_socket(raw) as tls:
+                    tls.sendall(b"GET /v1/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n")
+                    tls.sendall(f"Authorization: Bearer {API_KEY}\r\n\r\n".encode())
+                    return tls.recv(12).startswith(b"HTTP/1.1 200")
+        except OSError:
+            return False
+
+    def kill(self) -> None:
+        """Stop it as a crash would: no goodbye on open connections."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(30)
+
+    def requests_logged(self) -> int:
+        """How many chat completion requests the server's access log shows."""
+        return self.log.read_text(errors="replace").count('"POST /v1/chat/completions')
+
+
+class RecordingTLSServer:
+    """A TLS server with its own certificate that records every byte a client sends
+    after the handshake: the impostor a pin must stop."""
+
+    def __init__(self, address: str, certificate: Certificate) -> None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certificate.cert_file, certificate.key_file)
+        self._context = context
+        self._listener = socket.create_server((address, 0))
+        self.port = self._listener.getsockname()[1]
+        self.handshakes = 0
+        self.connections_ended = 0
+        self.received = b""
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                raw, _ = self._listener.accept()
+            except OSError:
+                return
+            with raw:
+                try:
+                    with self._context.wrap_socket(raw, server_side=True) as tls:
+                        self.handshakes += 1
+                        tls.settimeout(10)
+                        while chunk := tls.recv(65536):
+                            self.received += chunk
+                except (OSError, ssl.SSLError):
+                    pass
+                finally:
+                    self.connections_ended += 1
+
+    def close(self) -> None:
+        self._listener.close()
+        self._thread.join(10)
+
+
+@contextlib.contextmanager
+def recording_server(address: str, certificate: Certificate) -> Iterator[RecordingTLSServer]:
+    server = RecordingTLSServer(address, certificate)
+    try:
+        yield server
+    finally:
+        server.close()
