@@ -171,9 +171,10 @@ def _run(*args: str) -> None:
         raise RuntimeError(f"{' '.join(args)}: {done.stderr.strip()}")
 
 
-def embedded_gguf() -> Path:
-    """The embedded LLM's file, as the daemon's registry finds it."""
-    return ModelRegistry(Paths.from_env()).resolve("llm", "smollm2-135m-instruct").path
+def embedded_gguf(home: Path) -> Path:
+    """The embedded LLM's file, as a daemon with that home finds it."""
+    paths = Paths.from_env({"SOTTOVOCE_HOME": str(home)})
+    return ModelRegistry(paths).resolve("llm", "smollm2-135m-instruct").path
 
 
 class PracticeServer:
@@ -193,7 +194,7 @@ class PracticeServer:
     def start(self) -> PracticeServer:
         args = [
             sys.executable, "-m", "llama_cpp.server",
-            "--model", str(embedded_gguf()), "--model_alias", MODEL_ALIAS,
+            "--model", str(embedded_gguf(self.log.parent / "home")), "--model_alias", MODEL_ALIAS,
             "--host", "0.0.0.0", "--port", str(self.port),
             "--n_ctx", "2048", "--n_threads", "1", "--n_threads_batch", "1",
             "--ssl_keyfile", str(self.certificate.key_file),
@@ -208,25 +209,13 @@ class PracticeServer:
                 start_new_session=True,
             )
         deadline = time.monotonic() + READY_TIMEOUT_S
-        while not self._answers():
-            if self.process.poll() is not None:
-                raise RuntimeError(f"llama_cpp.server exited:\n{self.log.read_text()}")
-            if time.monotonic() > deadline:
+        # uvicorn says so once the model is loaded and the TLS socket listens.
+        while "Application startup complete" not in self.log.read_text(errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.kill()
                 raise RuntimeError(f"llama_cpp.server did not start:\n{self.log.read_text()}")
             time.sleep(0.2)
         return self
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection((self.network.upstream, self.port), timeout=2) as raw:
-                context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-                context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-                with context.wrap_socket(raw) as tls:
-                    tls.sendall(b"GET /v1/models HTTP/1.1\r\nHost: x\r\nConnection: close\r\n")
-                    tls.sendall(f"Authorization: Bearer {API_KEY}\r\n\r\n".encode())
-                    return tls.recv(12).startswith(b"HTTP/1.1 200")
-        except OSError:
-            return False
 
     def kill(self) -> None:
         """Stop it as a crash would: no goodbye on open connections."""
