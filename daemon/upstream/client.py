@@ -173,6 +173,8 @@ class UpstreamClient:
             self.state.failed("lost", lost)
             raise lost from None
         except UpstreamError as error:
+            if outcome[0] == "ok":  # the answer had begun
+                outcome[0] = "lost"
             self.state.failed(_state_of(error), error)
             raise
         except GeneratorExit:

@@ -180,10 +180,12 @@ def embedded_gguf(home: Path) -> Path:
 class PracticeServer:
     """`python -m llama_cpp.server` with TLS in the namespace, on every address there."""
 
-    def __init__(self, network: PracticeNetwork, certificate: Certificate, log: Path) -> None:
+    def __init__(
+        self, network: PracticeNetwork, certificate: Certificate, log: Path, port: int = 8443
+    ) -> None:
         self.network = network
         self.certificate = certificate
-        self.port = 8443
+        self.port = port
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
 
