@@ -117,10 +117,11 @@ class UpstreamClient:
 
     def check_pin(self) -> str:
         """Connect and check the pin only, sending nothing (doctor); the server's pin."""
-        connection, _ = open_pinned(
+        connection, counted = open_pinned(
             self.settings.host, self.settings.port, self.addresses, self.pin, 10.0
         )
         connection.close()
+        counted.release()
         return str(self.pin) if self.pin else "plain http (loopback)"
 
     @contextlib.contextmanager
@@ -183,6 +184,8 @@ class UpstreamClient:
         finally:
             if connection is not None:
                 connection.close()
+            if counted is not None:
+                counted.release()
             self._record(
                 UpstreamRecord(
                     created_at=time.time(),

@@ -44,6 +44,10 @@ class CountedSocket:
         self._sock.settimeout(timeout)
 
     def close(self) -> None:
+        """http.client closes the connection while the response is still being read
+        (HTTP/1.0, or Connection: close); the request's owner calls `release` at its end."""
+
+    def release(self) -> None:
         self._sock.close()
 
 

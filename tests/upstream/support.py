@@ -265,8 +265,12 @@ class RecordingTLSServer:
                     self.connections_ended += 1
 
     def close(self) -> None:
+        # shutdown() wakes the blocked accept(); close() alone does not on Linux.
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
         self._thread.join(10)
+        assert not self._thread.is_alive(), "the recording server did not stop"
 
 
 @contextlib.contextmanager
