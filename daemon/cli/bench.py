@@ -10,7 +10,9 @@ from typing import Any
 from daemon.assets import asset_path
 from daemon.cli.common import paths_and_settings
 
-PARTS = ("speech", "llm", "dictation", "agent", "guard")
+PARTS = ("speech", "llm", "dictation", "agent", "guard", "upstream")
+# upstream (clinic mode) only when asked: it needs a practice's server or llama_cpp.server.
+DEFAULT_PARTS = PARTS[:-1]
 log = logging.getLogger(__name__)
 
 
@@ -20,7 +22,9 @@ def register(commands: Any) -> None:
         "bench", help="measure speed through the API against direct engine calls (JSON)"
     )
     bench.add_argument(
-        "--parts", default=",".join(PARTS), help=f"comma-separated subset of {', '.join(PARTS)}"
+        "--parts",
+        default=",".join(DEFAULT_PARTS),
+        help=f"comma-separated subset of {', '.join(PARTS)}",
     )
     bench.add_argument("--reps", type=int, default=9, help="repetitions per measurement")
     bench.set_defaults(handler=_bench)
@@ -34,11 +38,13 @@ def _bench(args: argparse.Namespace) -> int:
     if unknown:
         raise BenchError(f"unknown bench part(s): {', '.join(unknown)}; choose from {PARTS}")
     paths, settings = paths_and_settings(args)
-    config = (
-        f'[speech]\nmodel = "{settings.speech.model}"\n[llm]\nmodel = "{settings.llm.model}"\n'
-        "idle_timeout = -1\n"
-    )
     results: dict[str, Any] = {}
+    if "upstream" in parts:
+        from daemon.bench.upstream import bench_upstream
+
+        # Its own daemons, in clinic mode; measured first, before the local models load.
+        results["upstream"] = bench_upstream(settings, paths, args.reps)
+        parts.remove("upstream")
     if "guard" in parts:
         from daemon.bench.guard import bench_guard
 
@@ -46,6 +52,10 @@ def _bench(args: argparse.Namespace) -> int:
     if set(parts) <= {"guard"}:
         print(json.dumps(results, indent=2))
         return 0
+    config = (
+        f'[speech]\nmodel = "{settings.speech.model}"\n[llm]\nmodel = "{settings.llm.model}"\n'
+        "idle_timeout = -1\n"
+    )
     with bench_daemon(config, paths.models_file) as daemon:
         # The API figures are measured through the engine sandbox: say which one.
         results["egress"] = get_json(daemon, "/v1/health")["egress"]

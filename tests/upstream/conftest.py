@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from daemon.upstream.selfsigned import Certificate, make_certificate
 from tests.support.daemon import RunningDaemon, start_daemon, write_config
 from tests.upstream.support import (
     API_KEY,
     MODEL_ALIAS,
-    Certificate,
     PracticeNetwork,
     PracticeServer,
-    make_certificate,
     network_problem,
 )
 

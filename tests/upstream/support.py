@@ -10,7 +10,6 @@ a missing listener.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import ipaddress
 import os
 import secrets
@@ -23,17 +22,11 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
-from daemon.upstream.pin import digest_of, format_pin
+from daemon.upstream.selfsigned import Certificate
 
 TOOLS = ("unshare", "nsenter", "ip")
 MODEL_ALIAS = "practice-smollm2"
@@ -51,53 +44,6 @@ def network_problem() -> str | None:
     if missing:
         return f"missing {', '.join(missing)} (installers/install.sh --test installs them)"
     return None
-
-
-@dataclass(frozen=True)
-class Certificate:
-    """A self-signed server certificate and its key, as files, with both pins."""
-
-    cert_file: Path
-    key_file: Path
-    spki_pin: str
-    cert_pin: str
-
-
-def make_certificate(folder: Path, name: str, addresses: list[str]) -> Certificate:
-    """A fresh EC key and a self-signed certificate for `addresses`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    alt = [x509.IPAddress(ipaddress.ip_address(a)) for a in addresses]
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName(alt), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = folder / f"{name}.crt", folder / f"{name}.key"
-    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    key_file.chmod(0o600)
-    der = certificate.public_bytes(serialization.Encoding.DER)
-    return Certificate(
-        cert_file,
-        key_file,
-        format_pin("public_key", digest_of(der, "public_key")),
-        format_pin("certificate", digest_of(der, "certificate")),
-    )
 
 
 class PracticeNetwork:

@@ -23,9 +23,10 @@ from daemon.upstream.errors import (
     UpstreamRefusedError,
     UpstreamUnreachableError,
 )
+from daemon.upstream.selfsigned import make_certificate
 from daemon.upstream.settings import UpstreamEngineSettings
 from tests.support.daemon import wait_for
-from tests.upstream.support import make_certificate, recording_server
+from tests.upstream.support import recording_server
 
 BODY = {"model": "m", "messages": [{"role": "user", "content": "Mrs Alvarez"}]}
 

@@ -15,8 +15,16 @@ from daemon.history.store import HistoryStore
 from daemon.paths import Paths
 from daemon.rewrite.fidelity import check_fidelity
 from daemon.upstream.audit import UpstreamRecord
-from tests.support.daemon import RunningDaemon, health, sottovoce
-from tests.upstream.support import MODEL_ALIAS, Certificate, PracticeNetwork, PracticeServer
+from daemon.upstream.selfsigned import make_certificate
+from tests.support.daemon import RunningDaemon, health, sottovoce, wait_for
+from tests.upstream.conftest import start_workstation
+from tests.upstream.support import (
+    MODEL_ALIAS,
+    Certificate,
+    PracticeNetwork,
+    PracticeServer,
+    recording_server,
+)
 
 QUESTION = [{"role": "user", "content": "What is the capital of France? Answer in one word."}]
 CLINICAL = "Pt denies chest pain. BP 140/90. Started metformin 500 mg twice daily."
@@ -173,10 +181,6 @@ def test_doctor_names_the_server_and_its_pin_first(
 def test_a_pin_mismatch_sends_not_one_byte_of_content(
     network: PracticeNetwork, certificate: Certificate, tmp_path: Path
 ) -> None:
-    from tests.support.daemon import wait_for
-    from tests.upstream.conftest import start_workstation
-    from tests.upstream.support import make_certificate, recording_server
-
     impostor = make_certificate(tmp_path / "tls", "impostor", [network.host])
     with recording_server(network.host, impostor) as fake:
         url = f"https://{network.host}:{fake.port}/v1"

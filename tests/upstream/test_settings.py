@@ -11,7 +11,7 @@ from daemon.config import Settings, load_settings
 from daemon.errors import ConfigError
 from daemon.paths import Paths
 from daemon.upstream.pin import parse_pin
-from tests.upstream.support import make_certificate
+from daemon.upstream.selfsigned import make_certificate
 
 PIN = "sha256//" + "A" * 43 + "="
 
