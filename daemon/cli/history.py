@@ -51,6 +51,11 @@ def register(commands: Any) -> None:
     audit = sub.add_parser("audit", help="who read, searched, exported or deleted history")
     audit.add_argument("--limit", type=int, default=50)
     audit.set_defaults(handler=_audit)
+    upstream = sub.add_parser(
+        "upstream", help="requests sent to the practice's server in clinic mode (no content)"
+    )
+    upstream.add_argument("--limit", type=int, default=50)
+    upstream.set_defaults(handler=_upstream)
 
 
 @contextmanager
@@ -154,4 +159,20 @@ def _audit(args: argparse.Namespace) -> int:
         print(f"{when}  {record.action:<10} {record.client:<10} {target} {count}".rstrip())
     if not records:
         print("no history access recorded")
+    return 0
+
+
+def _upstream(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        records = store.upstream_log(args.limit)
+    for record in records:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.created_at))
+        status = record.status if record.status is not None else "-"
+        print(
+            f"{when}  {record.engine:<6} {record.model:<24} {record.endpoint:<22} "
+            f"{record.outcome:<12} {status}  sent {record.bytes_sent} B  "
+            f"received {record.bytes_received} B"
+        )
+    if not records:
+        print("no upstream request recorded")
     return 0

@@ -166,6 +166,10 @@ def test_every_upstream_request_is_audited_without_content(
     with HistoryStore.open(paths.history_db, key) as store:
         columns = {type(value) for r in store.upstream_log(500) for value in r.__dict__.values()}
     assert columns <= {float, int, str, type(None)}
+    shown = sottovoce("history", "upstream", "--limit", "3", home=workstation.home)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.count("/v1/chat/completions") == 3
+    assert "Alvarez" not in shown.stdout
 
 
 def test_doctor_names_the_server_and_its_pin_first(
