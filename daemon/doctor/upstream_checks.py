@@ -3,7 +3,7 @@ server there still presents it (a handshake only; nothing is sent)."""
 
 from __future__ import annotations
 
-from daemon.doctor.check import Check, failed, info, passed
+from daemon.doctor.check import Check, failed, info, passed, warn
 from daemon.doctor.context import Context
 from daemon.errors import SottovoceError
 from daemon.upstream.audit import UpstreamRecord
@@ -40,10 +40,13 @@ def upstream(ctx: Context) -> Check:
             "new pin in config (upstream.llm.pin)",
         )
     except SottovoceError as error:
+        fix = "start the server, check the URL and the network"
+        if settings.fallback == "local":
+            # Still private: the embedded model answers, and says so.
+            return warn("upstream", f"{where}. The server cannot be reached: {error}", fix)
         return failed(
             "upstream",
             f"{where}. The server cannot be reached: {error}",
-            "start the server, check the URL and the network, or set upstream.llm.fallback = "
-            '"local"',
+            f'{fix}, or set upstream.llm.fallback = "local"',
         )
     return passed("upstream", f"{where}. The server presents the pinned key")

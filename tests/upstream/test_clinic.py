@@ -172,6 +172,30 @@ def test_every_upstream_request_is_audited_without_content(
     assert "Alvarez" not in shown.stdout
 
 
+async def test_a_client_that_leaves_mid_stream_stops_the_upstream_request(
+    workstation: RunningDaemon,
+) -> None:
+    before = len(audit_records(workstation))
+    body = {
+        "model": MODEL_ALIAS,
+        "messages": [{"role": "user", "content": "Count from 1 to 1000: 1, 2, 3,"}],
+        "max_tokens": 1000,
+        "temperature": 0,
+        "stream": True,
+    }
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            workstation.base_url + "/v1/chat/completions", json=body, headers=workstation.headers
+        ) as response,
+    ):
+        assert response.status == 200
+        await response.content.readline()  # the first event: the stream is under way
+    # The daemon closed its connection to the server: the request ended as cancelled.
+    wait_for(lambda: len(audit_records(workstation)) > before)
+    assert audit_records(workstation)[0].outcome == "cancelled"
+
+
 def test_doctor_names_the_server_and_its_pin_first(
     workstation: RunningDaemon, server: PracticeServer, certificate: Certificate
 ) -> None:
