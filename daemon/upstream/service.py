@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from daemon.guard import door
 from daemon.history.service import History
 from daemon.llm.engine import LLMEngine
 from daemon.models.registry import ModelInfo, ModelRegistry
@@ -118,6 +119,8 @@ class Upstream:
                 "error": client.state.error,
                 "requests": client.state.requests,
                 "answered_by": dict(client.state.answered_by),
+                # What the outbound guard lets this process reach, and nothing else.
+                "door": [f"{address} port {port}" for address, port in door()],
             }
         return status
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from openai import OpenAI
+from openai import APIStatusError, OpenAI
 
 from daemon.history.keys import load_key
 from daemon.history.store import HistoryStore
@@ -133,6 +133,7 @@ def test_health_shows_the_upstream_and_its_pin(
     assert upstream["llm"]["url"] == server.url
     assert upstream["llm"]["pin"] == certificate.spki_pin
     assert upstream["llm"]["state"] == "ok"
+    assert upstream["llm"]["door"] == [f"{server.network.upstream} port {server.port}"]
 
 
 def test_every_upstream_request_is_audited_without_content(
@@ -215,7 +216,7 @@ def test_a_pin_mismatch_sends_not_one_byte_of_content(
         # The workstation trusts the real server's key; the impostor has another.
         daemon = start_workstation(tmp_path / "home", url, certificate.spki_pin)
         try:
-            with client_of(daemon) as client, pytest.raises(Exception) as refused:
+            with client_of(daemon) as client, pytest.raises(APIStatusError) as refused:
                 client.chat.completions.create(
                     model=MODEL_ALIAS,
                     messages=[{"role": "user", "content": "Mrs Alvarez has a fever."}],
@@ -225,7 +226,7 @@ def test_a_pin_mismatch_sends_not_one_byte_of_content(
             records = audit_records(daemon)
         finally:
             assert daemon.stop() == 0, daemon.log()
-    assert getattr(refused.value, "status_code", None) == 503
+    assert refused.value.status_code == 503
     assert "does not match the configured pin" in str(refused.value)
     assert fake.handshakes >= 1
     assert fake.received == b""
