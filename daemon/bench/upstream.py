@@ -170,12 +170,12 @@ def _aggregate_rate(streams: list[Iterator[str]]) -> float:
 
 
 def _concurrency(
-    upstream: UpstreamEngineSettings, direct: UpstreamClient, reps: int
+    upstream: UpstreamEngineSettings, direct: UpstreamClient, reps: int, user_models: Path
 ) -> dict[str, Any]:
     """Four daemons at once against four direct streams at once, on the same server."""
     with contextlib.ExitStack() as stack:
         daemons = [
-            stack.enter_context(bench_daemon(_daemon_config(upstream), Path("/nonexistent")))
+            stack.enter_context(bench_daemon(_daemon_config(upstream), user_models))
             for _ in range(CONCURRENT_DAEMONS)
         ]
         clients = [_KeepAlive(d) for d in daemons]
@@ -220,7 +220,7 @@ def bench_upstream(settings: Settings, paths: Paths, reps: int) -> dict[str, Any
         direct = connect_upstream("llm", upstream, _no_record)
         with bench_daemon(_daemon_config(upstream), paths.models_file) as daemon:
             single = _single(daemon, direct, reps)
-        concurrent = _concurrency(upstream, direct, reps)
+        concurrent = _concurrency(upstream, direct, reps, paths.models_file)
     return {
         "server": upstream.url,
         "source": source,
