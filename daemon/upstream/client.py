@@ -95,7 +95,7 @@ class UpstreamClient:
         the generator) closes the connection, which stops the server's generation.
         """
         with self._exchange("POST", path, {**body, "stream": True}, model) as (response, end):
-            for line in _lines(response, self.where):
+            for line in _lines(response):
                 if cancel.is_set():
                     end("cancelled")
                     return
@@ -208,7 +208,7 @@ class UpstreamClient:
         return headers
 
 
-def _lines(response: http.client.HTTPResponse, where: str) -> Iterator[bytes]:
+def _lines(response: http.client.HTTPResponse) -> Iterator[bytes]:
     while True:
         try:
             line = response.readline(1 << 20)
