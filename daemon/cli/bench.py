@@ -10,7 +10,7 @@ from typing import Any
 from daemon.assets import asset_path
 from daemon.cli.common import paths_and_settings
 
-PARTS = ("speech", "llm", "dictation", "agent")
+PARTS = ("speech", "llm", "dictation", "agent", "asr")
 log = logging.getLogger(__name__)
 
 
@@ -23,6 +23,12 @@ def register(commands: Any) -> None:
         "--parts", default=",".join(PARTS), help=f"comma-separated subset of {', '.join(PARTS)}"
     )
     bench.add_argument("--reps", type=int, default=9, help="repetitions per measurement")
+    bench.add_argument(
+        "--voices", default="", help="asr: comma-separated voices (default: every installed one)"
+    )
+    bench.add_argument(
+        "--sentences", type=int, default=None, help="asr: the first N sentences of each split"
+    )
     bench.set_defaults(handler=_bench)
 
 
@@ -67,5 +73,12 @@ def _bench(args: argparse.Namespace) -> int:
         speech = asset_path("speech", "dictation-10s.flac")
         reps = max(1, min(args.reps, 3))
         results["agent"] = bench_agent(settings.speech.model, paths.models_file, speech, reps)
+    if "asr" in parts:
+        from daemon.bench.asr import bench_asr
+        from daemon.models.registry import ModelRegistry
+
+        voices = [voice.strip() for voice in args.voices.split(",") if voice.strip()]
+        models = ModelRegistry(paths).names("speech")
+        results["asr"] = bench_asr(models, paths.models_file, voices or None, args.sentences)
     print(json.dumps(results, indent=2))
     return 0
