@@ -22,8 +22,14 @@ SPECIALTIES: tuple[Specialty, ...] = (
     "respiratory",
     "paediatrics",
 )
-# The register of a note, with the negations spelt as a clinician says them.
-CONTEXT = "Clinical note. The patient denies fever, is not in pain and has no allergies."
+# The register of a note, with each negation cue spelt as a clinician says it. Words of
+# the prompt leak into what Whisper hears: "the patient denies fever" made an espeak-ng
+# "and he denies chest pain" come out as "and feverized chest pain"; "he denies" and
+# "she denies" as a clinician says them keep it.
+CONTEXT = (
+    "Clinical note. He denies pain. She denies smoking. No allergies, not in distress, "
+    "negative for infection, without fever."
+)
 # The most prescribed drugs of each field, most common first (fewer tokens than 224 with
 # both installed tokenizers: tests/speech/test_hints.py).
 DRUGS: dict[Specialty, tuple[str, ...]] = {
