@@ -79,6 +79,7 @@ Device = Literal["auto", "cpu", "cuda"]
 
 
 class SpeechSettings(_Section):
+    # Chosen by measurement on clinical speech (README, "Dictation accuracy on clinical speech").
     model: str = "whisper-base"
     device: Device = "auto"
     idle_timeout: Annotated[int, Field(ge=-1)] = 300
