@@ -63,11 +63,13 @@ class TranscriptionService:
         language = request.language or self.settings.speech.language or None
         # The caller's own prompt wins; else the clinical one of the configured specialty.
         prompt = request.prompt or None
+        hint = None
         if prompt is None and applies_to(language):
-            prompt = clinical_prompt(self.settings.dictation.specialty)
+            hint = clinical_prompt(self.settings.dictation.specialty)
         return TranscribeOptions(
             language=language,
             prompt=prompt,
+            hint=hint,
             hotwords=", ".join(vocabulary) or None,
             temperature=request.temperature,
             word_timestamps=request.word_timestamps,

@@ -145,8 +145,9 @@ class DictationStream:
         window, offset = self._window, self._offset
         options = replace(
             self._options,
-            # The clinical prompt, then what was said before the window (faster-whisper keeps
-            # the prompt's last 223 tokens: the recent words are the last to go).
+            # The caller's prompt, then what was said before the window; the engine puts the
+            # clinical hint first (faster-whisper keeps the prompt's last 223 tokens: the
+            # recent words are the last to go).
             prompt=" ".join(filter(None, (self._options.prompt, self._agreement.prompt()))) or None,
             fallback=final,
         )

@@ -9,6 +9,7 @@ import pytest
 from faster_whisper import WhisperModel
 from openai import OpenAI
 
+from daemon.assets import asset_path
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
 from tests.support.daemon import RunningDaemon
@@ -55,3 +56,14 @@ def test_the_clinical_prompt_hears_drugs_and_negations(
     for voice in ("espeak-ng", "festival"):
         text = _upload(daemon, speak(NEGATED, tmp_path / f"{voice}.wav", voice=voice))
         assert {"not", "warfarin", "denies", "chest", "pain"} <= set(words(text)), (voice, text)
+
+
+def test_a_recording_longer_than_one_window_is_decoded_without_the_hint(
+    daemon: RunningDaemon,
+) -> None:
+    # With the clinical prompt this 40 s dictation came back with a sentence written twice
+    # and an invented number ("The blood pressure is 1,440, and his heart rate is 72.").
+    text = _upload(daemon, asset_path("speech", "dictation-40s.flac"))
+    assert "1,440" not in text and "1440" not in text, text
+    assert text.count("heart rate") == 1, text
+    assert "140" in text, text

@@ -48,18 +48,18 @@ def _service(settings: Settings) -> TranscriptionService:
 def test_the_configured_specialty_gives_the_prompt_and_a_callers_prompt_wins() -> None:
     cardiology = Settings().with_overrides("dictation", specialty="cardiology")
     options = _service(cardiology).options(TranscriptionRequest())
-    assert options.prompt == clinical_prompt("cardiology")
-    assert options.prompt is not None and "apixaban" in options.prompt
+    assert (options.hint, options.prompt) == (clinical_prompt("cardiology"), None)
+    assert options.hint is not None and "apixaban" in options.hint
     mine = _service(cardiology).options(TranscriptionRequest(prompt="Dr Okonkwo's clinic."))
-    assert mine.prompt == "Dr Okonkwo's clinic."
+    assert (mine.hint, mine.prompt) == (None, "Dr Okonkwo's clinic.")
     assert Settings().dictation.specialty == "general"
     off = Settings().with_overrides("dictation", specialty="none")
-    assert _service(off).options(TranscriptionRequest()).prompt is None
+    assert _service(off).options(TranscriptionRequest()).hint is None
 
 
 def test_the_english_prompt_is_not_given_to_speech_in_another_language() -> None:
-    assert _service(Settings()).options(TranscriptionRequest(language="de")).prompt is None
-    assert _service(Settings()).options(TranscriptionRequest(language="en")).prompt is not None
+    assert _service(Settings()).options(TranscriptionRequest(language="de")).hint is None
+    assert _service(Settings()).options(TranscriptionRequest(language="en")).hint is not None
 
 
 def test_an_unknown_specialty_is_a_config_error() -> None:
