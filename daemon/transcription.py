@@ -7,6 +7,8 @@ happen here too, and the caller learns whether the text was stored.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
@@ -16,8 +18,13 @@ from daemon.dictation.postprocess import TextRules
 from daemon.dictation.stream import DictationStream
 from daemon.history.models import Kind, NewEntry
 from daemon.history.service import History, Recorded
+from daemon.speech.correct import drug_corrector
+from daemon.speech.hints import applies_to, clinical_prompt
+from daemon.speech.lexicon import LexiconError
 from daemon.speech.service import SpeechService
 from daemon.speech.types import TranscribeOptions, Transcript
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,15 +60,32 @@ class TranscriptionService:
     def options(self, request: TranscriptionRequest) -> TranscribeOptions:
         """The engine's options: the request's choices over the config's."""
         vocabulary = [*self.settings.dictation.vocabulary, *request.vocabulary]
+        language = request.language or self.settings.speech.language or None
+        # The caller's own prompt wins; else the clinical one of the configured specialty.
+        prompt = request.prompt or None
+        hint = None
+        if prompt is None and applies_to(language):
+            hint = clinical_prompt(self.settings.dictation.specialty)
         return TranscribeOptions(
-            language=request.language or self.settings.speech.language or None,
-            prompt=request.prompt or None,
+            language=language,
+            prompt=prompt,
+            hint=hint,
             hotwords=", ".join(vocabulary) or None,
             temperature=request.temperature,
             word_timestamps=request.word_timestamps,
             vad=self.settings.speech.vad,
             beam_size=self.settings.speech.beam_size,
         )
+
+    async def async_prepare(self) -> None:
+        """Build the drug-name corrector off the event loop (about a second), so that the
+        first dictation does not wait for it."""
+        if not self.settings.dictation.correct_drug_names:
+            return
+        try:
+            await asyncio.to_thread(drug_corrector)
+        except LexiconError as error:  # every transcription will then say so too
+            log.error("the drug lexicon could not be loaded: %s", error)
 
     def model(self, requested: str | None) -> str:
         """The installed model a request means; ModelNotFoundError before any work."""
@@ -79,7 +103,7 @@ class TranscriptionService:
             data, options, model, self.settings.speech.max_audio_seconds
         )
         rules = TextRules.from_settings(self.settings.dictation)
-        transcript = replace(transcript, text=rules.replace(transcript.text))
+        transcript = replace(transcript, text=rules.correct(transcript.text))
         recorded = await self.async_record(
             "transcription", transcript.text, transcript.duration, request, model, started
         )
@@ -95,8 +119,8 @@ class TranscriptionService:
         """A live dictation with the same options; the text rules as configured unless
         the caller turns one on or off."""
         dictation = self.settings.dictation
-        rules = TextRules(
-            replacements=dictation.replacements,
+        rules = replace(
+            TextRules.from_settings(dictation),
             spoken_commands=dictation.spoken_commands
             if spoken_commands is None
             else spoken_commands,

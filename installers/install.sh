@@ -30,7 +30,8 @@ RUNTIME_PACKAGES=(python3 python3-venv python3-dev build-essential cmake pkg-con
     libportaudio2 libseccomp2 xclip xdotool)
 # What the tests drive: a real X server, real audio, real speech, a tray host.
 TEST_PACKAGES=(xvfb x11-utils xterm trayer imagemagick pulseaudio pulseaudio-utils
-    espeak-ng sox libsox-fmt-all alsa-utils python3-tk systemd desktop-file-utils
+    espeak-ng flite festival festvox-us-slt-hts sox libsox-fmt-all alsa-utils python3-tk
+    systemd desktop-file-utils
     tcpdump iproute2 util-linux mount strace)
 
 install_system_packages() {

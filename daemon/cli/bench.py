@@ -9,8 +9,10 @@ from typing import Any
 
 from daemon.assets import asset_path
 from daemon.cli.common import paths_and_settings
+from daemon.config import Settings
+from daemon.paths import Paths
 
-PARTS = ("speech", "llm", "dictation", "agent", "guard", "upstream")
+PARTS = ("speech", "llm", "dictation", "agent", "guard", "asr", "upstream")
 # upstream (clinic mode) only when asked: it needs a practice's server or llama_cpp.server.
 DEFAULT_PARTS = PARTS[:-1]
 log = logging.getLogger(__name__)
@@ -27,11 +29,17 @@ def register(commands: Any) -> None:
         help=f"comma-separated subset of {', '.join(PARTS)}",
     )
     bench.add_argument("--reps", type=int, default=9, help="repetitions per measurement")
+    bench.add_argument(
+        "--voices", default="", help="asr: comma-separated voices (default: every installed one)"
+    )
+    bench.add_argument(
+        "--sentences", type=int, default=None, help="asr: the first N sentences of each split"
+    )
     bench.set_defaults(handler=_bench)
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from daemon.bench.common import BenchError, bench_daemon, get_json
+    from daemon.bench.common import BenchError
 
     parts = [part.strip() for part in args.parts.split(",") if part.strip()]
     unknown = sorted(set(parts) - set(PARTS))
@@ -49,9 +57,31 @@ def _bench(args: argparse.Namespace) -> int:
         from daemon.bench.guard import bench_guard
 
         results["guard"] = bench_guard()
-    if set(parts) <= {"guard"}:
-        print(json.dumps(results, indent=2))
-        return 0
+    if set(parts) & {"speech", "llm", "dictation"}:
+        _bench_api(parts, settings, paths, args.reps, results)
+    if "agent" in parts:
+        from daemon.bench.agent import bench_agent
+
+        speech = asset_path("speech", "dictation-10s.flac")
+        reps = max(1, min(args.reps, 3))
+        results["agent"] = bench_agent(settings.speech.model, paths.models_file, speech, reps)
+    if "asr" in parts:
+        from daemon.bench.asr import bench_asr
+        from daemon.models.registry import ModelRegistry
+
+        voices = [voice.strip() for voice in args.voices.split(",") if voice.strip()]
+        models = ModelRegistry(paths).names("speech")
+        results["asr"] = bench_asr(models, paths.models_file, voices or None, args.sentences)
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+def _bench_api(
+    parts: list[str], settings: Settings, paths: Paths, reps_asked: int, results: dict[str, Any]
+) -> None:
+    """The parts measured through one bench daemon against direct engine calls."""
+    from daemon.bench.common import bench_daemon, get_json
+
     config = (
         f'[speech]\nmodel = "{settings.speech.model}"\n[llm]\nmodel = "{settings.llm.model}"\n'
         "idle_timeout = -1\n"
@@ -63,11 +93,11 @@ def _bench(args: argparse.Namespace) -> int:
             from daemon.bench.speech import bench_speech
 
             audio = asset_path("speech", "dictation-10s.flac").read_bytes()
-            results["speech"] = bench_speech(daemon, settings, paths, audio, args.reps)
+            results["speech"] = bench_speech(daemon, settings, paths, audio, reps_asked)
         if "llm" in parts:
             from daemon.bench.llm import bench_llm
 
-            results["llm"] = bench_llm(daemon, settings, paths, args.reps)
+            results["llm"] = bench_llm(daemon, settings, paths, reps_asked)
         if "dictation" in parts:
             from daemon.bench.dictation import bench_dictation
 
@@ -76,13 +106,5 @@ def _bench(args: argparse.Namespace) -> int:
                 "utterance_40s": asset_path("speech", "dictation-40s.flac"),
             }
             # Streaming runs in real time: fewer repetitions keep the run short.
-            reps = max(1, min(args.reps, 3))
+            reps = max(1, min(reps_asked, 3))
             results["dictation"] = bench_dictation(daemon, settings.speech.model, files, reps)
-    if "agent" in parts:
-        from daemon.bench.agent import bench_agent
-
-        speech = asset_path("speech", "dictation-10s.flac")
-        reps = max(1, min(args.reps, 3))
-        results["agent"] = bench_agent(settings.speech.model, paths.models_file, speech, reps)
-    print(json.dumps(results, indent=2))
-    return 0

@@ -44,8 +44,26 @@ def normalise(text: str) -> str:
 
 
 def join_words(words: Sequence[Word]) -> str:
-    """The words as text, one space between them (the model's own spacing is dropped)."""
-    return " ".join(stripped for word in words if (stripped := word.text.strip()))
+    """The words as text with the model's own spacing: Whisper starts a word with a space
+    and a piece of one without ("62", "-year", "-old"; "follow", "-up"), which a space
+    between every two words would tear apart ("62 -year -old"), as the file API does not.
+    A word that starts a new pass without a space still gets one after a letter or digit."""
+    parts: list[str] = []
+    for index, word in enumerate(words):
+        text = word.text
+        if not text.strip():
+            continue
+        if parts and not text[0].isspace() and _starts_new_word(words, index):
+            text = " " + text
+        parts.append(text)
+    return " ".join("".join(parts).split())
+
+
+def _starts_new_word(words: Sequence[Word], index: int) -> bool:
+    """A spaceless word right after a word that ended earlier in time (another pass or
+    segment), beginning with a letter or digit, is a word of its own."""
+    previous = words[index - 1]
+    return words[index].text[0].isalnum() and words[index].start > previous.end + 0.02
 
 
 class LocalAgreement:

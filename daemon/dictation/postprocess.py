@@ -5,6 +5,9 @@
 1. Replacements from the config: case-insensitive, whole words only, longest
    pattern first, in one pass (a replacement's output is not matched again);
    the replacement is inserted exactly as written.
+1b. Drug names heard as sound-alike words, corrected from the built-in lexicon
+   when enabled (rules in `daemon.speech.correct`; numbers and negations are
+   never touched).
 2. Number normalisation, when enabled (rules in `daemon.dictation.numbers`).
 3. Spoken commands, when enabled (rules in `apply_commands`).
 
@@ -59,6 +62,7 @@ from typing import Literal
 from daemon.config import DictationSettings
 from daemon.dictation.numbers import normalize_numbers
 from daemon.errors import ConfigError
+from daemon.speech.correct import DrugCorrector, drug_corrector
 
 _SPACES = r"\s+"
 
@@ -94,6 +98,7 @@ class TextRules:
     replacements: Mapping[str, str] = field(default_factory=dict)
     spoken_commands: bool = True
     normalize_numbers: bool = False
+    drugs: DrugCorrector | None = None  # the lexicon's post-correction, when enabled
     _regex: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
     _outputs: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
@@ -111,6 +116,7 @@ class TextRules:
             replacements=settings.replacements,
             spoken_commands=settings.spoken_commands,
             normalize_numbers=settings.normalize_numbers,
+            drugs=drug_corrector() if settings.correct_drug_names else None,
         )
 
     def replace(self, text: str) -> str:
@@ -119,6 +125,11 @@ class TextRules:
             return text
         outputs = self._outputs
         return self._regex.sub(lambda match: outputs[int(str(match.lastgroup)[1:])], text)
+
+    def correct(self, text: str) -> str:
+        """The replacements, then the drug-name correction: what uploads get."""
+        text = self.replace(text)
+        return text if self.drugs is None else self.drugs.correct(text)
 
 
 TokenKind = Literal["word", "mark", "open", "close", "newline"]
@@ -319,8 +330,8 @@ def apply_commands(text: str) -> str:
 
 
 def apply_rules(text: str, rules: TextRules) -> str:
-    """Replacements, then numbers, then spoken commands, each as the rules enable."""
-    text = rules.replace(text)
+    """Replacements and drug names, then numbers, then spoken commands, as enabled."""
+    text = rules.correct(text)
     if rules.normalize_numbers:
         text = normalize_numbers(text)
     if rules.spoken_commands:

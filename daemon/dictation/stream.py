@@ -145,7 +145,10 @@ class DictationStream:
         window, offset = self._window, self._offset
         options = replace(
             self._options,
-            prompt=self._agreement.prompt() or self._options.prompt,
+            # The caller's prompt, then what was said before the window; the engine puts the
+            # clinical hint first (faster-whisper keeps the prompt's last 223 tokens: the
+            # recent words are the last to go).
+            prompt=" ".join(filter(None, (self._options.prompt, self._agreement.prompt()))) or None,
             fallback=final,
         )
         began = time.perf_counter()
@@ -233,5 +236,5 @@ class DictationStream:
 
     def partial_text(self) -> str:
         """Committed plus tentative text, with the text rules applied."""
-        text = " ".join(filter(None, (self._committed_text(), join_words(self._agreement.tail()))))
+        text = join_words([*self._agreement.committed, *self._agreement.tail()])
         return apply_rules(text, self._rules)

@@ -87,8 +87,10 @@ async def _speech_ctx(app: web.Application) -> AsyncIterator[None]:
     speech = SpeechService(app[SETTINGS].speech, app[REGISTRY], speech_loader(app[SETTINGS]))
     app[SPEECH] = speech
     app[TRANSCRIPTION] = TranscriptionService(app[SETTINGS], speech, app[HISTORY])
+    prepare = asyncio.create_task(app[TRANSCRIPTION].async_prepare())  # the drug lexicon
     async with _running(speech, app[SETTINGS].speech.load_at_start):
         yield
+    await prepare
 
 
 async def _upstream_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -37,6 +37,7 @@ HALLUCINATIONS = frozenset(
     }
 )
 NO_SPEECH_THRESHOLD = 0.6
+HINT_MAX_SECONDS = 30  # one Whisper window: see TranscribeOptions.hint
 WEAK_LOGPROB = -0.8
 
 
@@ -111,9 +112,11 @@ class WhisperEngine:
         language = options.language or None
         if self.info.english_only:
             language = "en"
+        hint = options.hint if len(audio) <= HINT_MAX_SECONDS * SAMPLE_RATE else None
+        prompt = " ".join(filter(None, (hint, options.prompt))) or None
         kwargs: dict[str, Any] = {
             "language": language,
-            "initial_prompt": options.prompt or None,
+            "initial_prompt": prompt,
             "hotwords": options.hotwords or None,
             "temperature": temperatures(options.temperature, options.fallback),
             "beam_size": options.beam_size,
@@ -123,7 +126,7 @@ class WhisperEngine:
             "condition_on_previous_text": False,
         }
         segments, language = self._decode(audio, kwargs, cancel)
-        if (options.prompt or options.hotwords) and suspect(segments):
+        if (prompt or options.hotwords) and suspect(segments):
             log.warning(
                 "the prompted transcript looped or needed the fallback; "
                 "decoding again without the prompt and hotwords"

@@ -11,6 +11,10 @@ class TranscribeOptions:
 
     language: str | None = None
     prompt: str | None = None
+    # The built-in clinical prompt (daemon/speech/hints.py), put before `prompt` only when
+    # the audio fits one 30 s window: on a longer recording it made Whisper write a
+    # sentence twice with an invented number ("blood pressure is 1,440").
+    hint: str | None = None
     hotwords: str | None = None
     temperature: float = 0.0
     word_timestamps: bool = False

@@ -9,11 +9,16 @@ from daemon.errors import DictationError
 
 
 def words(*spec: tuple[float, float, str]) -> list[Word]:
-    return [Word(start, end, text) for start, end, text in spec]
+    """Words as Whisper gives them: a leading space, except on a piece of a word ("-up")."""
+    return [Word(start, end, _spaced(text)) for start, end, text in spec]
+
+
+def _spaced(text: str) -> str:
+    return text if text[:1].isspace() or text[:1] in "-'" else " " + text
 
 
 def texts(items: list[Word]) -> list[str]:
-    return [item.text for item in items]
+    return [item.text.strip() for item in items]
 
 
 def test_normalise_ignores_case_punctuation_and_spacing() -> None:
@@ -22,6 +27,15 @@ def test_normalise_ignores_case_punctuation_and_spacing() -> None:
 
 def test_join_words_drops_the_models_leading_spaces() -> None:
     assert join_words(words((0, 1, " Chest"), (1, 2, " pain."))) == "Chest pain."
+
+
+def test_join_words_keeps_the_models_spacing_inside_a_word() -> None:
+    pieces = [Word(0, 0.3, " A"), Word(0.3, 0.6, " 62"), Word(0.6, 0.8, "-year")]
+    pieces += [Word(0.8, 1.0, "-old"), Word(1.0, 1.3, " needs"), Word(1.3, 1.6, " follow")]
+    pieces += [Word(1.6, 1.8, "-up.")]
+    assert join_words(pieces) == "A 62-year-old needs follow-up."
+    # A word that opens a later pass without its space is still a word of its own.
+    assert join_words([Word(0, 0.5, " Chest"), Word(0.9, 1.2, "pain")]) == "Chest pain"
 
 
 def test_the_first_hypothesis_commits_nothing() -> None:
@@ -103,7 +117,7 @@ def test_a_repetition_said_later_is_kept() -> None:
 def test_word_times_are_made_absolute_with_the_window_offset() -> None:
     agreement = LocalAgreement()
     agreement.insert(words((0.5, 1.0, "hello")), offset=10.0)
-    assert agreement.tail() == [Word(10.5, 11.0, "hello")]
+    assert agreement.tail() == [Word(10.5, 11.0, " hello")]
     assert agreement.offset == 10.0
 
 
@@ -126,7 +140,7 @@ def test_trimming_moves_the_window_and_later_passes_line_up() -> None:
     agreement.flush()
     agreement.insert(shifted, offset=point)
     assert texts(agreement.flush()) == ["worse"]
-    assert agreement.committed[-1] == Word(2.1, 2.5, "worse")
+    assert agreement.committed[-1] == Word(2.1, 2.5, " worse")
     assert agreement.committed_text() == "No fever. Mild cough worse"
 
 

@@ -1,23 +1,19 @@
-"""Synthesised and recorded speech for tests."""
+"""Synthesised and recorded speech for tests (the voices are the benchmark's)."""
 
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
+from daemon.bench import voices
+
 ALSA_SOUNDS = Path("/usr/share/sounds/alsa")
-# This espeak-ng voice is the one Whisper base understands best (measured).
-VOICE = ["-v", "en-us+f3", "-s", "140", "-g", "4"]
+VOICES = voices.VOICES
 
 
-def speak(text: str, path: Path, rate: int = 16000) -> Path:
-    """Write `text` as spoken 16 kHz mono WAV."""
-    raw = path.with_suffix(".espeak.wav")
-    subprocess.run(["espeak-ng", *VOICE, "-w", str(raw), text], check=True)
-    subprocess.run(["sox", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(path)], check=True)
-    raw.unlink()
-    return path
+def speak(text: str, path: Path, rate: int = 16000, voice: str = "espeak-ng") -> Path:
+    """Write `text` spoken by `voice` (espeak-ng unless asked) as 16-bit mono WAV."""
+    return voices.speak(text, path, voice, rate)
 
 
 def words(text: str) -> list[str]:
