@@ -10,7 +10,7 @@ from typing import Any
 from daemon.assets import asset_path
 from daemon.cli.common import paths_and_settings
 
-PARTS = ("speech", "llm", "dictation", "agent")
+PARTS = ("speech", "llm", "dictation", "agent", "rewrite")
 log = logging.getLogger(__name__)
 
 
@@ -61,6 +61,11 @@ def _bench(args: argparse.Namespace) -> int:
             # Streaming runs in real time: fewer repetitions keep the run short.
             reps = max(1, min(args.reps, 3))
             results["dictation"] = bench_dictation(daemon, settings.speech.model, files, reps)
+        if "rewrite" in parts:
+            from daemon.bench.rewrite import SETS, bench_rewrite
+
+            sets = {name: asset_path("rewrite", f"{name}.json") for name in SETS}
+            results["rewrite"] = bench_rewrite(daemon, sets)
     if "agent" in parts:
         from daemon.bench.agent import bench_agent
 
