@@ -12,7 +12,7 @@ from daemon.cli.common import paths_and_settings
 from daemon.config import Settings
 from daemon.paths import Paths
 
-PARTS = ("speech", "llm", "dictation", "agent", "guard", "asr", "upstream")
+PARTS = ("speech", "llm", "dictation", "agent", "guard", "rewrite", "asr", "upstream")
 # upstream (clinic mode) only when asked: it needs a practice's server or llama_cpp.server.
 DEFAULT_PARTS = PARTS[:-1]
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def _bench(args: argparse.Namespace) -> int:
         from daemon.bench.guard import bench_guard
 
         results["guard"] = bench_guard()
-    if set(parts) & {"speech", "llm", "dictation"}:
+    if set(parts) & {"speech", "llm", "dictation", "rewrite"}:
         _bench_api(parts, settings, paths, args.reps, results)
     if "agent" in parts:
         from daemon.bench.agent import bench_agent
@@ -108,3 +108,8 @@ def _bench_api(
             # Streaming runs in real time: fewer repetitions keep the run short.
             reps = max(1, min(reps_asked, 3))
             results["dictation"] = bench_dictation(daemon, settings.speech.model, files, reps)
+        if "rewrite" in parts:
+            from daemon.bench.rewrite import SETS, bench_rewrite
+
+            sets = {name: asset_path("rewrite", f"{name}.json") for name in SETS}
+            results["rewrite"] = bench_rewrite(daemon, sets)

@@ -27,7 +27,11 @@ log = logging.getLogger(__name__)
 
 def sampling_kwargs(params: GenerationParams) -> dict[str, Any]:
     """llama-cpp-python's sampling arguments for `params`."""
+    constraint: dict[str, Any] = {}
+    if params.grammar is not None:
+        constraint["grammar"] = compile_grammar(params.grammar)
     return {
+        **constraint,
         "temperature": params.temperature,
         "top_p": params.top_p,
         "max_tokens": params.max_tokens,
@@ -36,6 +40,14 @@ def sampling_kwargs(params: GenerationParams) -> dict[str, Any]:
         "presence_penalty": params.presence_penalty,
         "frequency_penalty": params.frequency_penalty,
     }
+
+
+def compile_grammar(grammar: str) -> Any:
+    """llama.cpp's parsed form of a GBNF grammar (grammars come from the daemon's own
+    code, never from a request)."""
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    return LlamaGrammar.from_string(grammar, verbose=False)
 
 
 def load_kwargs(path: Path, device: DeviceName, context_size: int) -> dict[str, Any]:

@@ -20,3 +20,6 @@ class GenerationParams:
     seed: int | None = None
     presence_penalty: float = 0.0
     frequency_penalty: float = 0.0
+    # A GBNF grammar the output must match (llama.cpp's constrained decoding): a
+    # classifier's answer is then one of its labels by construction.
+    grammar: str | None = None

@@ -1,46 +1,35 @@
-"""Rewrite text with the local LLM, strip chatter, and check clinical fidelity."""
+"""Rewrite text with the local LLM, fact-preserving by construction.
+
+The text is split into pieces (sentences, clauses) that are rewritten one by
+one, each checked on its own (fidelity guard, chatter, degenerate output) and
+kept as written when its rewrite fails; structuring presets (SOAP) only sort
+the sentences under headings. The merged text is checked as a whole too: should
+it still fail the guard, the source is returned unchanged.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import time
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
-from typing import Any
 
-from daemon.clinical.do_not_use import DoNotUse, flag_do_not_use
+from daemon.clinical.do_not_use import flag_do_not_use
 from daemon.config import RewriteSettings
 from daemon.errors import UnknownPresetError
 from daemon.llm.service import LLMService
-from daemon.llm.types import GenerationParams, Message
-from daemon.rewrite.cleanup import strip_chatter
+from daemon.rewrite import structure
 from daemon.rewrite.clinical import tidy
-from daemon.rewrite.fidelity import FidelityReport, check_fidelity
-from daemon.rewrite.presets import all_presets, system_prompt
+from daemon.rewrite.fidelity import check_fidelity
+from daemon.rewrite.pieces import Split, split
+from daemon.rewrite.piecewise import PieceRewriter
+from daemon.rewrite.presets import all_presets, style
+from daemon.rewrite.result import REWRITTEN, UNCHANGED, PieceOutcome, RewriteResult
 
-# The `model` of a rewrite that no model made.
+# Structuring presets: their name and the headings they sort sentences under.
+STRUCTURED: dict[str, tuple[str, ...]] = {"soap": structure.SOAP}
+MERGED_UNFAITHFUL = "merged text unfaithful"
+# The `model` of a rewrite that no model made (the clinical clean-up).
 DETERMINISTIC = "deterministic"
-
-
-@dataclass(frozen=True)
-class RewriteResult:
-    """A checked rewrite."""
-
-    text: str
-    preset: str | None
-    model: str
-    fidelity: FidelityReport
-    seconds: float
-    warnings: tuple[DoNotUse, ...] = ()  # Joint Commission "Do Not Use" notations in `text`
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "preset": self.preset,
-            "model": self.model,
-            "fidelity": self.fidelity.to_dict(),
-            "warnings": [warning.to_dict() for warning in self.warnings],
-        }
 
 
 class RewriteService:
@@ -64,83 +53,110 @@ class RewriteService:
         self.check_preset(name)
         self.default_preset = name
 
-    def messages(self, text: str, preset: str | None, instruction: str | None) -> list[Message]:
-        """Chat messages for one rewrite; presets give byte-identical system prompts."""
-        if instruction:
-            system = system_prompt(instruction)
-        else:
-            name = preset or self.default_preset
-            self.check_preset(name)
-            system = system_prompt(self.presets[name].instruction)
-        return [{"role": "system", "content": system}, {"role": "user", "content": text}]
-
-    def params(self, text: str) -> GenerationParams:
-        """Greedy decoding, room for a rewrite about twice as long as the text."""
-        budget = min(self._llm.settings.max_tokens, len(text) // 2 + 128)
-        return GenerationParams(temperature=0.0, top_p=1.0, max_tokens=budget, seed=0)
-
     async def async_rewrite(
         self, text: str, preset: str | None, instruction: str | None, model: str | None = None
     ) -> RewriteResult:
         """Rewrite and check; the result carries the fidelity report."""
-        chosen = None if instruction else (preset or self.default_preset)
-        if self._without_llm(chosen):
-            return self._tidied(text, chosen)
-        messages = self.messages(text, preset, instruction)
-        started = time.perf_counter()
-        result = await self._llm.async_chat(messages, self.params(text), model)
-        raw = result["choices"][0]["message"].get("content") or ""
-        return self._finish(text, raw, chosen, model, started)
+        stream = self.async_stream(text, preset, instruction, model)
+        async with contextlib.aclosing(stream):
+            async for item in stream:
+                if isinstance(item, RewriteResult):
+                    return item
+        raise AssertionError("a rewrite stream ends with its result")
 
     async def async_stream(
         self, text: str, preset: str | None, instruction: str | None, model: str | None = None
-    ) -> AsyncGenerator[str | RewriteResult, None]:
-        """Text deltas while generating, then the checked RewriteResult."""
+    ) -> AsyncGenerator[PieceOutcome | RewriteResult, None]:
+        """Each piece's outcome as it is decided, then the checked RewriteResult."""
         chosen = None if instruction else (preset or self.default_preset)
-        if self._without_llm(chosen):
-            tidied = self._tidied(text, chosen)
-            yield tidied.text
-            yield tidied
-            return
-        messages = self.messages(text, preset, instruction)
+        if chosen is not None:
+            self.check_preset(chosen)
+            if not self.presets[chosen].llm:
+                async for item in self._async_tidy(text, chosen):
+                    yield item
+                return
         started = time.perf_counter()
-        parts: list[str] = []
-        batches = self._llm.async_stream(messages, self.params(text), model)
-        async with contextlib.aclosing(batches):
-            async for batch in batches:
-                delta = "".join(c["choices"][0]["delta"].get("content") or "" for c in batch)
-                if delta:
-                    parts.append(delta)
-                    yield delta
-        yield self._finish(text, "".join(parts), chosen, model, started)
-
-    def _finish(
-        self, source: str, raw: str, preset: str | None, model: str | None, started: float
-    ) -> RewriteResult:
-        text = strip_chatter(raw, source=source)
-        return RewriteResult(
-            text=text,
-            preset=preset,
+        pieces = split(text)
+        outcomes: list[PieceOutcome] = []
+        decide = (
+            self._async_sort(pieces, STRUCTURED[chosen], model)
+            if chosen in STRUCTURED
+            else self._async_rewrite_pieces(pieces, chosen, instruction, model)
+        )
+        async with contextlib.aclosing(decide):
+            async for outcome in decide:
+                outcomes.append(outcome)
+                yield outcome
+        if chosen in STRUCTURED:
+            merged = structure.render(
+                [(o.section or "", o.text) for o in outcomes], STRUCTURED[chosen]
+            )
+        else:
+            merged = pieces.merge(o.text for o in outcomes)
+        report = check_fidelity(text, merged)
+        if not report.ok:
+            merged, report = text, check_fidelity(text, text)
+            outcomes = [_reverted(o, pieces) for o in outcomes]
+        yield RewriteResult(
+            text=merged,
+            preset=chosen,
             model=self._llm.holder(model).name,
-            fidelity=check_fidelity(source, text),
+            fidelity=report,
             seconds=time.perf_counter() - started,
-            warnings=flag_do_not_use(text),
+            pieces=tuple(outcomes),
+            replace=report.ok or self.settings.replace_when_unfaithful,
+            warnings=flag_do_not_use(merged),
         )
 
-    # The deterministic clinical clean-up (issue 13, rewrite item 3): no model involved.
-
-    def _without_llm(self, preset: str | None) -> bool:
-        found = self.presets.get(preset) if preset else None
-        return found is not None and not found.llm
-
-    def _tidied(self, source: str, preset: str | None) -> RewriteResult:
+    async def _async_tidy(
+        self, text: str, preset: str
+    ) -> AsyncGenerator[PieceOutcome | RewriteResult, None]:
+        """The deterministic clinical clean-up: the whole text as one piece, no model."""
         started = time.perf_counter()
-        tidied = tidy(source)
-        return RewriteResult(
+        tidied = tidy(text)
+        outcome = PieceOutcome(
+            0, "", tidied.text, False, REWRITTEN if tidied.text != text else UNCHANGED
+        )
+        yield outcome
+        report = check_fidelity(text, tidied.text)
+        yield RewriteResult(
             text=tidied.text,
             preset=preset,
             model=DETERMINISTIC,
-            fidelity=check_fidelity(source, tidied.text),
+            fidelity=report,
             seconds=time.perf_counter() - started,
+            pieces=(outcome,),
+            replace=report.ok or self.settings.replace_when_unfaithful,
             warnings=tidied.warnings,
         )
+
+    async def _async_rewrite_pieces(
+        self, pieces: Split, preset: str | None, instruction: str | None, model: str | None
+    ) -> AsyncGenerator[PieceOutcome, None]:
+        chosen = None if instruction else self.presets[preset or self.default_preset]
+        wording = instruction or (chosen.instruction if chosen else "")
+        rewriter = PieceRewriter(self._llm, style(chosen, wording), model)
+        for index, piece in enumerate(pieces.pieces):
+            decision = await rewriter.async_decide(piece.text)
+            yield PieceOutcome(index, piece.before, decision.text, decision.kept, decision.reason)
+
+    async def _async_sort(
+        self, pieces: Split, sections: tuple[str, ...], model: str | None
+    ) -> AsyncGenerator[PieceOutcome, None]:
+        for index, piece in enumerate(pieces.pieces):
+            question = structure.question(piece.text, sections)
+            section, reason = question.settled, "cue"
+            if section is None:
+                result = await self._llm.async_chat(
+                    structure.messages(piece.text), structure.params(question), model
+                )
+                answer = result["choices"][0]["message"].get("content") or ""
+                section, reason = structure.section_of(answer, question), "model"
+            yield PieceOutcome(index, piece.before, piece.text, True, reason, section)
+
+
+def _reverted(outcome: PieceOutcome, pieces: Split) -> PieceOutcome:
+    original = pieces.pieces[outcome.index].text
+    return PieceOutcome(
+        outcome.index, outcome.before, original, True, MERGED_UNFAITHFUL, outcome.section
+    )

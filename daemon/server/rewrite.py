@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from daemon.history.models import NewEntry
 from daemon.history.service import Recorded
-from daemon.rewrite.service import RewriteResult
+from daemon.rewrite.result import PieceOutcome, RewriteResult
 from daemon.server.chat import stream_sse
 from daemon.server.errors import ApiError
 from daemon.server.keys import HISTORY, REWRITE, SETTINGS
@@ -73,14 +73,21 @@ async def rewrite(request: web.Request) -> web.StreamResponse:
 
 
 async def _events(
-    items: AsyncGenerator[str | RewriteResult, None],
+    items: AsyncGenerator[PieceOutcome | RewriteResult, None],
     record: Callable[[RewriteResult], Awaitable[Recorded]],
 ) -> AsyncGenerator[list[dict[str, Any]], None]:
-    """SSE events: `delta` while generating, then one `result` with the fidelity report."""
+    """SSE events: one per piece as it is decided, then one `result` with the fidelity
+    report. A rewritten piece comes as a `delta` (the deltas concatenated are the text,
+    unless the merged text fails the guard: the result then holds the source); a sorted
+    one (SOAP) as a `piece`, its text only in the result."""
     async with contextlib.aclosing(items):
         async for item in items:
-            if isinstance(item, str):
-                yield [{"type": "delta", "delta": item}]
+            if isinstance(item, PieceOutcome):
+                if item.section is None:
+                    delta = item.before + item.text
+                    yield [{"type": "delta", "delta": delta, "piece": item.to_dict()}]
+                else:
+                    yield [{"type": "piece", "piece": item.to_dict()}]
             else:
                 recorded = await record(item)
                 yield [{"type": "result", **item.to_dict(), "history": recorded}]

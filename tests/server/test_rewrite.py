@@ -28,12 +28,12 @@ async def test_rewrite_returns_text_and_fidelity_report(daemon: RunningDaemon) -
     assert isinstance(body["text"], str) and body["text"]
     assert body["preset"] == "proofread"
     fidelity = body["fidelity"]
-    assert isinstance(fidelity, dict) and set(fidelity) == {"ok", "missing", "added"}
+    assert isinstance(fidelity, dict) and set(fidelity) == {"ok", "missing", "added", "summary"}
     # The report must agree with the facts of the text the model really produced.
     from daemon.rewrite.fidelity import check_fidelity
 
-    expected = check_fidelity(CLINICAL, str(body["text"])).to_dict()
-    assert fidelity == expected
+    expected = check_fidelity(CLINICAL, str(body["text"]))
+    assert fidelity == {**expected.to_dict(), "summary": expected.summary()}
     if "500" not in str(body["text"]):
         assert fidelity["ok"] is False and "500 mg" in fidelity["missing"]
 
@@ -71,7 +71,7 @@ async def test_streaming_rewrite_ends_with_checked_result(daemon: RunningDaemon)
     result = events[-1]
     assert result["type"] == "result"
     assert deltas and result["text"]
-    assert set(result["fidelity"]) == {"ok", "missing", "added"}
+    assert set(result["fidelity"]) == {"ok", "missing", "added", "summary"}
 
 
 async def test_presets_lists_built_ins(daemon: RunningDaemon) -> None:

@@ -1,0 +1,129 @@
+"""Rewrite quality through the API: per preset, how many answers are useful and faithful,
+how many pieces were rewritten or kept, and the median latency.
+
+Two shipped note sets (assets/rewrite/): `tuning` is what prompts and limits were
+adjusted on; `heldout` was never looked at line by line, and is the one to quote.
+"Faithful" is judged twice: by the daemon's own guard (the answer's `fidelity.ok`)
+and by an independent check here that shares no code with it (the digits, the
+negation words and the sides of the source and the answer must be the same).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from daemon.bench.common import BenchDaemon
+
+SETS = ("tuning", "heldout")
+PRESETS = ("proofread", "concise", "soap")
+_NEGATIONS = frozenset(
+    ["no", "not", "denies", "denied", "deny", "without", "never", "none", "negative", "nil"]
+)
+_SIDES = {"l": "left", "left": "left", "r": "right", "right": "right", "bilateral": "bilateral"}
+_TOKEN_RE = re.compile(r"\d+(?:\.\d+)?|[a-z]+")
+_CHATTER_RE = re.compile(
+    r"\b(?:sorry|as an ai|language model|i cannot|i can't|i am unable|not equipped|"
+    r"rephrased|rewritten|here is|here's|premise|hypothesis)\b|[\"“”]",
+    re.IGNORECASE,
+)
+
+
+def load_notes(path: Path) -> list[str]:
+    """The notes of a shipped set."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [str(note) for note in data["notes"]]
+
+
+def clinical_tokens(text: str) -> Counter[str]:
+    """Digits, negation words and sides of a text: what no rewrite may change."""
+    tokens: Counter[str] = Counter()
+    for token in _TOKEN_RE.findall(text.lower()):
+        if token[0].isdigit():
+            tokens[token] += 1
+        elif token in _NEGATIONS:
+            tokens["negation"] += 1
+        elif token in _SIDES:
+            tokens[_SIDES[token]] += 1
+    return tokens
+
+
+def judge(source: str, answer: dict[str, Any]) -> dict[str, bool]:
+    """What the bench thinks of one answer, independently of the daemon's guard."""
+    text = str(answer["text"])
+    size = len(source)
+    return {
+        "guard_ok": bool(answer["fidelity"]["ok"]),
+        "independent_ok": clinical_tokens(text) == clinical_tokens(source),
+        "chatter": bool(_CHATTER_RE.search(text)) and not _CHATTER_RE.search(source),
+        "changed": " ".join(text.split()) != " ".join(source.split()),
+        "sane_length": 0.3 * size <= len(text) <= 2.5 * size + 40,
+    }
+
+
+def _post(daemon: BenchDaemon, body: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(
+        daemon.base_url + "/v1/rewrite",
+        json.dumps(body).encode(),
+        {**daemon.headers, "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=600) as response:
+        return json.loads(response.read())  # type: ignore[no-any-return]
+
+
+def bench_preset(daemon: BenchDaemon, preset: str, notes: list[str]) -> dict[str, Any]:
+    """The figures of one preset over one set of notes."""
+    seconds: list[float] = []
+    verdicts: list[dict[str, bool]] = []
+    reasons: Counter[str] = Counter()
+    pieces = kept = 0
+    for note in notes:
+        started = time.perf_counter()
+        answer = _post(daemon, {"text": note, "preset": preset})
+        seconds.append(time.perf_counter() - started)
+        verdicts.append(judge(note, answer))
+        for piece in answer.get("pieces", []):
+            pieces += 1
+            kept += bool(piece["kept"])
+            reasons[str(piece["reason"])] += 1
+    useful = [
+        v["guard_ok"]
+        and v["independent_ok"]
+        and not v["chatter"]
+        and v["changed"]
+        and v["sane_length"]
+        for v in verdicts
+    ]
+    unfaithful = [v["changed"] and not (v["guard_ok"] and v["independent_ok"]) for v in verdicts]
+    count = len(notes)
+    return {
+        "notes": count,
+        "useful_rate": round(sum(useful) / count, 3),
+        "faithful_rate": round(
+            sum(v["guard_ok"] and v["independent_ok"] for v in verdicts) / count, 3
+        ),
+        "unfaithful_returned": sum(unfaithful),
+        "chatter_returned": sum(v["chatter"] for v in verdicts),
+        "no_op_rate": round(sum(not v["changed"] for v in verdicts) / count, 3),
+        "pieces": pieces,
+        "pieces_kept_rate": round(kept / pieces, 3) if pieces else None,
+        "piece_reasons": dict(reasons.most_common()),
+        "p50_seconds": round(statistics.median(seconds), 3),
+    }
+
+
+def bench_rewrite(
+    daemon: BenchDaemon, sets: dict[str, Path], presets: tuple[str, ...] = PRESETS
+) -> dict[str, Any]:
+    """Every preset over every set, after one warm-up request (loads the model)."""
+    _post(daemon, {"text": "pt denies fever.", "preset": presets[0]})
+    return {
+        name: {preset: bench_preset(daemon, preset, load_notes(path)) for preset in presets}
+        for name, path in sets.items()
+    }
