@@ -20,7 +20,7 @@ from Xlib import error as xerror
 from Xlib.display import Display
 from Xlib.ext import xtest
 
-from hotkeys.inject import InjectionError
+from hotkeys.errors import InjectionError
 from hotkeys.parse import Hotkey
 from hotkeys.x11.connection import DisplayError, focused_app_class, open_display
 

@@ -6,13 +6,13 @@ import sys
 
 import pytest
 
-from hotkeys.clipboard import ClipboardSnapshot, create_clipboard
+from hotkeys.backends import create_clipboard, create_keyboard
+from hotkeys.clipboard import ClipboardSnapshot
 from hotkeys.inject import (
     AutoInjector,
     PasteInjector,
     TypeInjector,
     create_injector,
-    create_keyboard,
 )
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 backends")

@@ -127,3 +127,24 @@ def test_primary_is_read_only_from_the_focused_application(
     x.set_clipboard(b"selected in another window", selection="primary")
     assert x.clipboard(selection="primary") == b"selected in another window"
     assert clipboard.read_primary() is None
+
+
+def test_the_users_clipboard_outlives_the_backend_that_served_it(x: Xvfb) -> None:
+    x.set_clipboard("the user's text – 5 µg".encode())
+    board = X11Clipboard(x.name)
+    snapshot = board.read()
+    ticket = board.write_text("a transient paste", transient=True)
+    assert board.restore(snapshot, replacing=ticket)  # now we serve the user's text
+    board.close()  # no clipboard manager runs: a keeper process takes over
+
+    assert x.clipboard() == "the user's text – 5 µg".encode()
+    x.set_clipboard(b"copied later")  # the keeper yields to the next owner
+    assert x.clipboard() == b"copied later"
+
+
+def test_transient_content_ends_with_the_backend(x: Xvfb) -> None:
+    board = X11Clipboard(x.name)
+    board.write_text("sv-token", transient=True)
+    board.close()
+
+    assert x.clipboard_targets() == []
