@@ -41,7 +41,7 @@ def rewrite_daemon(
 ) -> Iterator[RunningDaemon]:
     home = tmp_path_factory.mktemp("rewrite-home")
     write_config(home, CONFIG)
-    daemon = start_daemon(home, env=desktop_env(xvfb, pulse))
+    daemon = start_daemon(home, env=desktop_env(xvfb, pulse), wait_models=False)
     wait_for(lambda: "hotkeys are ready" in daemon.log(), timeout=60)
     yield daemon
     assert daemon.stop() == 0, daemon.log()

@@ -148,3 +148,30 @@ def test_transient_content_ends_with_the_backend(x: Xvfb) -> None:
     board.close()
 
     assert x.clipboard_targets() == []
+
+
+def test_a_running_clipboard_manager_takes_the_clipboard_on_close(x: Xvfb) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.hotkeys.xapps import read_line, stop
+
+    manager = subprocess.Popen(
+        [sys.executable, str(Path(__file__).parent / "clipmanager.py")],
+        stdout=subprocess.PIPE,
+        env=x.env,
+        text=True,
+    )
+    try:
+        assert read_line(manager.stdout, 30) == "ready"
+        x.set_clipboard(b"kept by the manager")
+        board = X11Clipboard(x.name)
+        assert board.restore(board.read())  # we serve the user's text now
+        board.close()  # SAVE_TARGETS: the manager copies it, no keeper is needed
+        assert read_line(manager.stdout, 10) == "saved"
+        assert x.clipboard() == b"kept by the manager"
+    finally:
+        stop(manager)
+        if manager.stdout is not None:
+            manager.stdout.close()
