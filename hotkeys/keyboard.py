@@ -14,7 +14,7 @@ class Keyboard(Protocol):
         """Whether keystrokes can be sent here."""
 
     def release_modifiers(self) -> None:
-        """Release modifier keys still held (from the hotkey that started us)."""
+        """Release keys still held (the hotkey that started us), so none modifies what we send."""
 
     def send_chord(self, hotkey: Hotkey) -> None:
         """Send one shortcut such as Ctrl+V, with its modifiers really held."""

@@ -93,3 +93,20 @@ def test_escape_is_taken_only_while_grabbed(
         assert xterm.line() == "\x1bb"
     finally:
         grabs.release()
+
+
+def test_typing_lets_go_of_a_held_hotkey_so_it_cannot_repeat_into_a_grab(
+    xvfb: Xvfb, xterm: XtermLines, keyboard: XTestKeyboard, user: Display
+) -> None:
+    # Each auto-repeat of a held grabbed key would grab the keyboard again: the keyboard
+    # releases every key still down before it types, which also ends the grab.
+    grabs = KeyGrabs(xvfb.name, {"rewrite": parse_hotkey("<ctrl>+<alt>+r")})
+    try:
+        _press(user, "Control_L", "Alt_L", "r")
+        keyboard.type_text("typed while held\n")
+        assert xterm.line() == "typed while held"
+        down = user.query_keymap()
+        r = user.keysym_to_keycode(XK.string_to_keysym("r"))
+        assert not down[r // 8] & (1 << (r % 8))
+    finally:
+        grabs.release()
