@@ -58,7 +58,7 @@ def _open_stream(device: str, callback: Callable[..., None], finished: Callable[
             finished_callback=finished,
         )
         stream.start()
-    except sd.PortAudioError as error:
+    except (sd.PortAudioError, ValueError) as error:  # ValueError: no such device
         # PortAudio's wording ("Error querying device -1") is for the log, not the user.
         log.warning("the microphone could not be opened: %s", error)
         raise MicrophoneError(NO_MICROPHONE) from None
