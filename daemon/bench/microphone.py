@@ -30,18 +30,26 @@ def first_block_seconds(env: dict[str, str]) -> float:
 
 
 def _measure() -> float:
-    from hotkeys.microphone import Microphone
+    # sounddevice directly, as hotkeys.microphone opens it: daemon/ never imports hotkeys.
+    import sounddevice as sd
 
     arrived = threading.Event()
-    microphone = Microphone("", lambda _data: arrived.set())
+    stream = sd.RawInputStream(
+        samplerate=16_000,
+        channels=1,
+        dtype="int16",
+        blocksize=800,
+        callback=lambda *_args: arrived.set(),
+    )
     started = time.perf_counter()
-    microphone.start()
+    stream.start()
     try:
         if not arrived.wait(30):
             raise SystemExit("no audio arrived within 30 s")
         return time.perf_counter() - started
     finally:
-        microphone.stop()
+        stream.stop()
+        stream.close()
 
 
 if __name__ == "__main__":
