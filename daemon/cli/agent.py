@@ -43,7 +43,10 @@ def _agent(args: argparse.Namespace) -> int:
 
         async def with_tray(stop: asyncio.Event) -> None:
             task = session.start_agent(address)
-            await stop.wait()
+            stopping = asyncio.ensure_future(stop.wait())
+            # An agent that cannot run (another one serves this display) ends the command.
+            await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
