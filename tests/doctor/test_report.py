@@ -32,6 +32,8 @@ EXPECTED_CHECKS = [
     "hotkeys",
     "microphone",
     "clipboard",
+    "tray",
+    "notifications",
 ]
 
 

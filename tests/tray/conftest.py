@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from daemon.tray import Tray
+from hotkeys.tray import Tray
 from tests.tray.fakes import FakeController
 from tests.tray.xtray import XTray, require_tools
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from daemon.tray.icons import BACKGROUND, ICONS_DIR, SIZE, draw_icon, icon_path, load_icon
-from daemon.tray.model import TrayState
+from hotkeys.tray.icons import BACKGROUND, ICONS_DIR, SIZE, draw_icon, icon_path, load_icon
+from hotkeys.tray.model import TrayState
 from tests.tray.xtray import dominant_colour, near
 
 
@@ -19,7 +19,7 @@ def test_committed_png_matches_the_drawing(state: TrayState) -> None:
     assert icon_path(state).is_file(), f"missing {icon_path(state)}"
     assert committed.size == drawn.size == (SIZE, SIZE)
     assert committed.tobytes() == drawn.tobytes(), (
-        f"assets/icons/{state.value}.png is stale: run `python -m daemon.tray.icons`"
+        f"assets/icons/{state.value}.png is stale: run `python -m hotkeys.tray.icons`"
     )
 
 

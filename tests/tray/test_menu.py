@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from daemon.tray import Tray, TrayState
+from hotkeys.tray import Tray, TrayState
 from tests.tray.fakes import FakeController
 from tests.tray.xtray import XTray
 
@@ -114,7 +114,7 @@ def test_a_failing_controller_is_logged_not_raised(
 
     controller.copy_token = broken  # type: ignore[method-assign]
     tray = Tray(controller)
-    with caplog.at_level(logging.ERROR, logger="daemon.tray.menu"):
+    with caplog.at_level(logging.ERROR, logger="hotkeys.tray.menu"):
         item(tray.menu, "Copy API token")(None)
     assert "'token' failed" in caplog.text
 
@@ -126,6 +126,6 @@ def test_a_failing_status_query_shows_a_placeholder(
         raise RuntimeError("boom")
 
     controller.status_line = broken  # type: ignore[method-assign]
-    with caplog.at_level(logging.ERROR, logger="daemon.tray.menu"):
+    with caplog.at_level(logging.ERROR, logger="hotkeys.tray.menu"):
         assert tray.menu.items[1].text == "status unavailable"
     assert "'status' failed" in caplog.text

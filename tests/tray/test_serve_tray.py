@@ -13,8 +13,8 @@ import pytest
 from daemon.config import Settings
 from daemon.paths import Paths
 from daemon.serve import async_serve
-from daemon.tray import TrayState
 from hotkeys.session import DesktopSession
+from hotkeys.tray import TrayState
 from tests.support.daemon import RunningDaemon, start_daemon, wait_for, write_config
 from tests.support.pulse import PulseAudio
 from tests.support.speech import speak

@@ -5,11 +5,9 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
-from daemon.tray.backend import backend_name
-from daemon.tray.model import TrayError
+from hotkeys.tray.model import TrayError
 
 # The methods pystray's xorg Icon runs on its loop thread when another thread
 # calls them; it registered a ClientMessage handler for each under this atom.
@@ -17,18 +15,12 @@ LOOP_METHODS = ("_show", "_hide", "_update_icon", "_update_title", "_stop")
 REPLY_POLL_S = 0.5
 
 
-def icon_class(pystray: ModuleType) -> Any:
-    """The Icon class to use with this pystray backend."""
-    if backend_name(pystray) != "xorg":
-        return pystray.Icon
-    return _steady(pystray.Icon)
-
-
 def _atom_name(method: str) -> str:
     return f"_PYSTRAY_{method.upper()}"
 
 
-def _steady(base: Any) -> Any:
+def steady_icon_class(base: Any) -> Any:
+    """pystray's xorg Icon class, fixed (see SteadyXorgIcon)."""
     from Xlib import X
     from Xlib.display import Display
     from Xlib.protocol import event

@@ -1,6 +1,6 @@
 """The tray icons: drawn here with Pillow, committed as PNGs under assets/icons/.
 
-Regenerate the PNGs after changing a drawing: `python -m daemon.tray.icons`.
+Regenerate the PNGs after changing a drawing: `python -m hotkeys.tray.icons`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from daemon.assets import asset_path
-from daemon.tray.model import TrayState
+from hotkeys.tray.model import TrayState
 
 log = logging.getLogger(__name__)
 

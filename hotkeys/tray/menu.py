@@ -7,7 +7,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from daemon.tray.model import TrayController
+from hotkeys.tray.model import TrayController
 
 log = logging.getLogger(__name__)
 
