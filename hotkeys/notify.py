@@ -10,6 +10,7 @@ a loop of their own, on a thread, and `notify` only hands a notice over.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from concurrent.futures import Future
@@ -66,8 +67,20 @@ class DesktopNotices:
             loop, thread = self._loop, self._thread
             self._loop = self._thread = None
         if loop is not None and thread is not None:
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(self._async_disconnect(), loop).result(
+                    SEND_TIMEOUT_S
+                )
             loop.call_soon_threadsafe(loop.stop)
             thread.join(SEND_TIMEOUT_S)
+
+    async def _async_disconnect(self) -> None:
+        # desktop-notifier keeps its D-Bus connection open for the process's
+        # life and has no close(); its D-Bus backend holds it as `bus`.
+        bus = getattr(getattr(self._notifier, "_backend", None), "bus", None)
+        if bus is not None:
+            bus.disconnect()
+            await bus.wait_for_disconnect()  # type: ignore[no-untyped-call]
 
     def _running_loop(self) -> asyncio.AbstractEventLoop | None:
         with self._lock:

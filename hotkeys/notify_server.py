@@ -47,6 +47,7 @@ async def async_notification_server() -> str | None:
         return None
     finally:
         bus.disconnect()
+        await bus.wait_for_disconnect()  # type: ignore[no-untyped-call]
     if reply is None or reply.message_type != MessageType.METHOD_RETURN:
         return None
     name, vendor, version, _spec = reply.body
