@@ -45,6 +45,9 @@ def _gtk_starts() -> bool:
         from gi.repository import Gtk
     except (ImportError, ValueError):
         return False
+    from hotkeys.tray.gtk import name_the_program
+
+    name_the_program()
     return bool(Gtk.init_check()[0])
 
 

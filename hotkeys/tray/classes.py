@@ -15,8 +15,8 @@ def icon_class(pystray: ModuleType) -> Any:
         from hotkeys.tray.xorg import steady_icon_class
 
         return steady_icon_class(pystray.Icon)
-    if backend == "gtk":
+    if backend in ("gtk", "appindicator"):
         from hotkeys.tray.gtk import gtk_icon_class
 
-        return gtk_icon_class(pystray.Icon)
+        return gtk_icon_class(pystray.Icon, menu_on_click=backend == "gtk")
     return pystray.Icon
