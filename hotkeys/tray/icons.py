@@ -22,11 +22,13 @@ WHITE = (255, 255, 255, 255)
 BACKGROUND: dict[TrayState, tuple[int, int, int]] = {
     TrayState.IDLE: (107, 114, 128),
     TrayState.LISTENING: (220, 38, 38),
-    TrayState.WORKING: (245, 158, 11),
+    TrayState.WORKING: (217, 119, 6),
     TrayState.PAUSED: (75, 85, 99),
     TrayState.ERROR: (31, 41, 55),
 }
 PAUSED_STRIPE = (156, 163, 175)
+DOT_CENTRES = (14, 32, 50)
+DOT_RADIUS = 6
 ERROR_CROSS = (239, 68, 68, 255)
 
 
@@ -48,10 +50,10 @@ def draw_icon(state: TrayState) -> Image.Image:
         _pause_bars(draw)
     elif state is TrayState.ERROR:
         _cross(draw)
+    elif state is TrayState.WORKING:
+        _dots(draw)
     else:
         _microphone(draw)
-        if state is TrayState.WORKING:
-            _dots(draw)
     return image
 
 
@@ -63,8 +65,11 @@ def _microphone(draw: ImageDraw.ImageDraw) -> None:
 
 
 def _dots(draw: ImageDraw.ImageDraw) -> None:
-    for x in (44, 50, 56):
-        draw.rectangle((x - 2, 54, x + 1, 57), fill=WHITE)
+    # Three dots across the tile, in place of the microphone: tray hosts show
+    # the icon at 16-24 px, where small dots in a corner vanish (4 px dots
+    # became 1.5 px smudges at 24 px).
+    for x in DOT_CENTRES:
+        draw.ellipse((x - DOT_RADIUS, 32 - DOT_RADIUS, x + DOT_RADIUS, 32 + DOT_RADIUS), fill=WHITE)
 
 
 def _stripes(image: Image.Image, tile: tuple[int, int, int, int]) -> None:

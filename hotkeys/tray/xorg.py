@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from hotkeys.tray.model import TrayError
+
+log = logging.getLogger(__name__)
 
 # The methods pystray's xorg Icon runs on its loop thread when another thread
 # calls them; it registered a ClientMessage handler for each under this atom.
@@ -90,6 +93,28 @@ def steady_icon_class(base: Any) -> Any:
             if result is not True:
                 # pystray replies with the exception's sys.exc_info().
                 raise result[1]
+
+        def _show(self) -> None:
+            if self._without_host():
+                return
+            super()._show()
+
+        def _update_icon(self) -> None:
+            if self._without_host():
+                return
+            super()._update_icon()
+
+        def _without_host(self) -> bool:
+            # With no tray host pystray logs "Failed to dock icon" with a
+            # traceback on every state change; say it once, and dock at the
+            # first change after a host has appeared.
+            if self._get_systray_manager() is not None:
+                self._told_no_host = False
+                return False
+            if not getattr(self, "_told_no_host", False):
+                self._told_no_host = True
+                log.warning("no system tray on this display: the icon is not shown until one runs")
+            return True
 
         def _dock_window(self) -> None:
             # pystray asks to be docked on every show and icon change. Each

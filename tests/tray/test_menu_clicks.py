@@ -77,6 +77,20 @@ def clipboard(x: XTray, target: str) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
+def test_the_icon_corners_show_the_panel_not_black(
+    served: RunningDaemon, x_tray: XTray, tmp_path: Path
+) -> None:
+    assert colour_becomes(x_tray, TrayState.IDLE) is not None
+    icon = shown(x_tray).rect
+    panel = x_tray.panel()
+    assert panel is not None
+    screen = x_tray.screenshot(tmp_path / "idle.png")
+    background = screen.getpixel((panel.x + 1, panel.y + 1))
+    assert background != (0, 0, 0)
+    for corner in ((icon.x, icon.y), (icon.x + icon.width - 1, icon.y + icon.height - 1)):
+        assert screen.getpixel(corner) == background, corner
+
+
 def test_a_click_opens_the_menu_on_screen(
     served: RunningDaemon, x_tray: XTray, tmp_path: Path
 ) -> None:
