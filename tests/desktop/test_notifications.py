@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from daemon.rewrite.fidelity import check_fidelity
 from hotkeys.notify import DesktopNotices
 from hotkeys.notify_server import notification_server
 from tests.desktop.session_bus import Dunst, SessionBus
@@ -18,7 +19,9 @@ from tests.support.pulse import PulseAudio
 
 SEND_S = 30
 GUARD_TITLE = "Rewrite not applied: it changed clinical facts"
-GUARD_FACT = "metformin 500 mg → 300 mg"
+GUARD_FACT = "500 mg → 300 mg"
+SOURCE = "Continue metformin 500 mg twice daily."
+UNFAITHFUL = "Continue metformin 300 mg twice daily."
 CONFIG = """
 [hotkeys]
 audio_cues = false
@@ -39,10 +42,13 @@ def on_bus(bus: SessionBus, monkeypatch: pytest.MonkeyPatch) -> SessionBus:
 def test_the_guard_warning_reaches_the_notification_daemon_with_the_changed_fact(
     dunst: Dunst, on_bus: SessionBus
 ) -> None:
+    # The guard's own report of a dose the model changed, as the agent words it.
+    report = check_fidelity(SOURCE, UNFAITHFUL)
+    assert not report.ok
     notices = DesktopNotices()
     try:
         tag = uuid.uuid4().hex[:8]
-        sent = notices.notify(GUARD_TITLE, f"{GUARD_FACT} ({tag}). The original text was kept.")
+        sent = notices.notify(GUARD_TITLE, f"{report.summary()} ({tag}). The original was kept.")
         assert sent is not None and sent.result(SEND_S) is True
     finally:
         notices.close()
