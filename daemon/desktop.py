@@ -84,7 +84,12 @@ def load_desktop() -> Desktop | None:
     """The registered desktop agent, or None when none is installed (the API still serves)."""
     found = metadata.entry_points(group=ENTRY_POINT_GROUP, name=ENTRY_POINT_NAME)
     for entry in found:
-        desktop: Desktop = entry.load()
+        try:
+            desktop: Desktop = entry.load()
+        except ImportError as error:
+            # A broken desktop install must not take the API down with it.
+            log.error("the desktop agent cannot be loaded (%s); serving the API only", error)
+            return None
         return desktop
     log.info("no desktop agent is installed (entry point %s)", ENTRY_POINT_GROUP)
     return None
