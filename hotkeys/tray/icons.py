@@ -95,6 +95,26 @@ def _cross(draw: ImageDraw.ImageDraw) -> None:
     draw.line((17, 46, 46, 17), fill=ERROR_CROSS, width=8)
 
 
+def flatten(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """`image` scaled to `size` on an opaque ground of its own main colour (RGB).
+
+    For pystray's xorg backend, which has no transparency: it pastes the icon
+    onto black, so the rounded tile's transparent corners showed black in the
+    tray. On the tile's own colour the icon is square instead.
+    """
+    scaled = image.convert("RGBA").resize(size, Image.Resampling.LANCZOS)
+    colours = scaled.convert("RGB").getcolors(maxcolors=size[0] * size[1]) or [(1, (0, 0, 0))]
+    opaque = [
+        (count, colour)
+        for count, colour in colours
+        if isinstance(colour, tuple) and colour != (0, 0, 0)
+    ]
+    _, ground = max(opaque or colours, key=lambda counted: counted[0])
+    canvas = Image.new("RGB", size, ground if isinstance(ground, tuple) else 0)
+    canvas.paste(scaled, (0, 0), scaled)
+    return canvas
+
+
 def load_icon(state: TrayState, folder: Path = ICONS_DIR) -> Image.Image:
     """The committed PNG for `state`; drawn afresh (with a warning) when the file is missing."""
     path = icon_path(state, folder)

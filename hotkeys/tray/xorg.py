@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from hotkeys.tray.icons import flatten
 from hotkeys.tray.model import TrayError
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,14 @@ def steady_icon_class(base: Any) -> Any:
                 self._told_no_host = True
                 log.warning("no system tray on this display: the icon is not shown until one runs")
             return True
+
+        def _assert_icon_data(self, width: int, height: int) -> None:
+            cached: Any = getattr(self, "_icon_data", None)
+            if cached and cached.size == (width, height):
+                return
+            data: Any = flatten(self._icon, (width, height))
+            data.tostring = data.tobytes  # what pystray reads
+            self._icon_data = data
 
         def _dock_window(self) -> None:
             # pystray asks to be docked on every show and icon change. Each

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from hotkeys.tray.icons import BACKGROUND, ICONS_DIR, SIZE, draw_icon, icon_path, load_icon
+from hotkeys.tray.icons import (
+    BACKGROUND,
+    ICONS_DIR,
+    SIZE,
+    draw_icon,
+    flatten,
+    icon_path,
+    load_icon,
+)
 from hotkeys.tray.model import TrayState
 from tests.tray.xtray import dominant_colour, near
 
@@ -74,3 +82,12 @@ def test_icon_corners_are_transparent() -> None:
         image = draw_icon(state)
         for corner in ((0, 0), (SIZE - 1, 0), (0, SIZE - 1), (SIZE - 1, SIZE - 1)):
             assert image.getpixel(corner)[3] == 0, (state, corner)
+
+
+@pytest.mark.parametrize("state", list(TrayState))
+def test_flattened_for_xorg_the_corners_are_the_tile_not_black(state: TrayState) -> None:
+    flat = flatten(draw_icon(state), (24, 24))
+    assert flat.mode == "RGB"
+    # The corners take the icon's own main colour, not pystray's black.
+    assert flat.getpixel((0, 0)) != (0, 0, 0)
+    assert flat.getpixel((0, 0)) == dominant_colour(flat)

@@ -17,6 +17,7 @@ import Xlib.X
 from PIL import Image
 
 from daemon.bench.desktop import DesktopError, start_xvfb
+from hotkeys.tray.icons import flatten
 from tests.hotkeys.xapps import require, stop, wait_for
 
 TOOLS = {
@@ -220,11 +221,8 @@ def dominant_colour(image: Image.Image) -> tuple[int, int, int]:
 
 
 def as_drawn(image: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """`image` as pystray's xorg backend paints it into a window of `size`."""
-    # It scales with LANCZOS and pastes onto black RGB, dropping transparency.
-    canvas = Image.new("RGB", size)
-    canvas.paste(image.resize(size, Image.Resampling.LANCZOS))
-    return canvas
+    """`image` as the fixed xorg backend paints it into a window of `size`."""
+    return flatten(image, size)
 
 
 def difference(first: Image.Image, second: Image.Image) -> float:
