@@ -23,15 +23,8 @@ def test_state_changes_without_a_tray_host_log_no_traceback(
     monkeypatch.setenv("PYSTRAY_BACKEND", "xorg")  # in this process pystray stays on xorg
     tray = Tray(FakeController())
     errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            tray.run()
-        except BaseException as error:
-            errors.append(error)
-
     with caplog.at_level(logging.DEBUG, logger="hotkeys.tray"):
-        thread = threading.Thread(target=run)
+        thread = threading.Thread(target=_run, args=(tray, errors))
         thread.start()
         try:
             for change in range(CHANGES):
@@ -41,6 +34,7 @@ def test_state_changes_without_a_tray_host_log_no_traceback(
             tray.stop()
             thread.join(STOP_TIMEOUT_S)
     assert not thread.is_alive()
+    assert errors == []
     tracebacks = [r for r in caplog.records if r.exc_info is not None]
     assert tracebacks == []
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING and "failed" in r.message]
@@ -49,3 +43,10 @@ def test_state_changes_without_a_tray_host_log_no_traceback(
     # pystray's xorg icon closes its X connection when collected: while this X server runs.
     del tray
     gc.collect()
+
+
+def _run(tray: Tray, errors: list[BaseException]) -> None:
+    try:
+        tray.run()
+    except BaseException as error:
+        errors.append(error)
