@@ -138,6 +138,10 @@ class HotkeySettings(_Section):
     presets: dict[str, str] = Field(default_factory=dict)
     injection: Literal["auto", "type", "paste"] = "auto"
     microphone: str = ""
+    # Keep the microphone open while the hotkeys are armed, so the first word is never lost
+    # to a cold audio source; audio stays in memory, only the last `preroll_seconds`.
+    warm_microphone: bool = True
+    preroll_seconds: Annotated[float, Field(ge=0, le=2)] = 0.5
     audio_cues: bool = True
     exclude: tuple[str, ...] = ()
 

@@ -8,162 +8,20 @@ then, restoring would paste the old clipboard instead of the transcript.
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
+from typing import ClassVar, Literal
 
-from daemon.errors import SottovoceError
-from hotkeys.parse import Hotkey, parse_hotkey
-
-if TYPE_CHECKING:
-    from hotkeys.clipboard import Clipboard
+from hotkeys.clipboard import Clipboard
+from hotkeys.errors import InjectionError
+from hotkeys.keyboard import Keyboard
+from hotkeys.parse import Hotkey
+from hotkeys.shortcuts import paste_shortcut_for
 
 logger = logging.getLogger(__name__)
 
 Method = Literal["auto", "type", "paste"]
-
-
-class InjectionError(SottovoceError):
-    """Text could not be typed or pasted into the focused application."""
-
-
-class Keyboard(Protocol):
-    """Synthetic keystrokes that reach every application on this platform."""
-
-    def is_available(self) -> bool:
-        """Whether keystrokes can be sent here."""
-
-    def release_modifiers(self) -> None:
-        """Release modifier keys still held (from the hotkey that started us)."""
-
-    def send_chord(self, hotkey: Hotkey) -> None:
-        """Send one shortcut such as Ctrl+V, with its modifiers really held."""
-
-    def type_text(self, text: str) -> None:
-        """Type `text` exactly."""
-
-    def focused_app(self) -> str | None:
-        """The focused application's class name where the platform tells ("XTerm")."""
-
-    def close(self) -> None:
-        """Free what the keyboard holds."""
-
-
-# Applications whose paste shortcut is not Ctrl+V (lower-case X11 WM_CLASS class).
-# None: no default key pastes the CLIPBOARD (xterm's Shift+Insert pastes PRIMARY).
-TERMINAL_SHORTCUTS: Mapping[str, tuple[str, str] | None] = {
-    **dict.fromkeys(("xterm", "uxterm", "urxvt", "rxvt", "st", "st-256color"), None),
-    **dict.fromkeys(
-        (
-            "gnome-terminal",
-            "gnome-terminal-server",
-            "konsole",
-            "xfce4-terminal",
-            "mate-terminal",
-            "tilix",
-            "terminator",
-            "alacritty",
-            "kitty",
-            "org.wezfurlong.wezterm",
-            "lxterminal",
-            "qterminal",
-            "terminology",
-            "ptyxis",
-            "ghostty",
-            "com.mitchellh.ghostty",
-        ),
-        ("<ctrl>+<shift>+c", "<ctrl>+<shift>+v"),
-    ),
-}
-
-
-def _shortcuts(app: str | None, platform: str) -> tuple[str, str] | None:
-    if platform == "darwin":
-        return "<cmd>+c", "<cmd>+v"
-    if app is not None and app.lower() in TERMINAL_SHORTCUTS:
-        return TERMINAL_SHORTCUTS[app.lower()]
-    return "<ctrl>+c", "<ctrl>+v"
-
-
-def paste_shortcut_for(app: str | None, platform: str = sys.platform) -> Hotkey | None:
-    """The shortcut that pastes the clipboard in `app`; None when it has none."""
-    keys = _shortcuts(app, platform)
-    return None if keys is None else parse_hotkey(keys[1])
-
-
-def copy_shortcut_for(app: str | None, platform: str = sys.platform) -> Hotkey | None:
-    """The shortcut that copies the selection in `app`; None where it does harm (^C in xterm)."""
-    keys = _shortcuts(app, platform)
-    return None if keys is None else parse_hotkey(keys[0])
-
-
-class PynputKeyboard:
-    """Keystrokes through pynput, for Windows and macOS (on X11 use XTestKeyboard)."""
-
-    def __init__(self) -> None:
-        self._controller: Any = None
-
-    def _keyboard(self) -> Any:
-        if self._controller is None:
-            # Imported here: pynput.keyboard needs a display at import time.
-            from pynput import keyboard
-
-            self._controller = keyboard.Controller()
-        return self._controller
-
-    def is_available(self) -> bool:
-        """Whether pynput can load a backend here."""
-        try:
-            self._keyboard()
-        except Exception:  # pynput raises ImportError or platform errors alike
-            return False
-        return True
-
-    def release_modifiers(self) -> None:
-        """Release every modifier, held or not (a release of a key not down is harmless)."""
-        from pynput.keyboard import Key
-
-        controller = self._keyboard()
-        for key in (Key.ctrl, Key.alt, Key.shift, Key.cmd, Key.alt_gr):
-            controller.release(key)
-
-    def send_chord(self, hotkey: Hotkey) -> None:
-        """Hold the modifiers, tap the key, release."""
-        from pynput.keyboard import Key, KeyCode
-
-        controller = self._keyboard()
-        self.release_modifiers()
-        name = hotkey.key_name
-        key = KeyCode.from_char(hotkey.key) if name is None else Key[name]
-        held = ("ctrl", "alt", "alt_gr", "shift", "cmd")
-        modifiers = [Key[m] for m in held if m in hotkey.modifiers]
-        with controller.pressed(*modifiers):
-            controller.tap(key)
-
-    def type_text(self, text: str) -> None:
-        """Type text (pynput sends Unicode directly on Windows and macOS)."""
-        self.release_modifiers()
-        self._keyboard().type(text)
-
-    def focused_app(self) -> str | None:
-        """Unknown on these platforms (TODO: GetForegroundWindow / NSWorkspace)."""
-        return None
-
-    def close(self) -> None:
-        """Nothing to free."""
-
-
-def create_keyboard(display: str | None = None) -> Keyboard:
-    """The keyboard for this platform: XTEST on X11, pynput elsewhere."""
-    if sys.platform in ("win32", "darwin"):
-        return PynputKeyboard()
-    from hotkeys.x11.keyboard import XTestKeyboard
-
-    return XTestKeyboard(display if display is not None else os.environ.get("DISPLAY"))
 
 
 @dataclass(frozen=True)

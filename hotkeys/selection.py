@@ -6,8 +6,10 @@ import logging
 import uuid
 
 from hotkeys.clipboard import Clipboard
-from hotkeys.inject import InjectionResult, Injector, Keyboard, copy_shortcut_for
-from hotkeys.parse import Hotkey
+from hotkeys.inject import InjectionResult, Injector
+from hotkeys.keyboard import Keyboard
+from hotkeys.parse import Hotkey, parse_hotkey
+from hotkeys.shortcuts import copy_shortcut_for
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +47,14 @@ def capture_selection(
     return text if text and text != sentinel else None
 
 
-def replace_selection(text: str, injector: Injector) -> InjectionResult:
-    """Put `text` in place of the still-active selection.
+DELETE = parse_hotkey("<delete>")
 
-    Typing over a selection replaces it everywhere; pasting does too, except in
-    Tk on X11, which inserts beside it: prefer a typing injector there.
+
+def replace_selection(text: str, injector: Injector, keyboard: Keyboard) -> InjectionResult:
+    """Put `text` in place of the still-active selection, typed or pasted as `injector` does.
+
+    The selection is deleted first: typing over a selection replaces it
+    everywhere, but a paste in Tk on X11 inserts beside it.
     """
+    keyboard.send_chord(DELETE)
     return injector.inject(text)

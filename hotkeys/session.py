@@ -17,7 +17,7 @@ from typing import Any
 
 from daemon.client import DaemonAddress
 from daemon.config import Settings
-from hotkeys.agent import HEALTH_INTERVAL_S, Agent
+from hotkeys.agent import Agent
 from hotkeys.tray import Tray, TrayError, TrayState
 from hotkeys.tray_controller import ApiController
 from hotkeys.ui import AgentState, LogUI
@@ -141,14 +141,21 @@ class DesktopSession:
     async def _run_agent(
         self, agent: Agent, controller: ApiController, address: Callable[[], DaemonAddress]
     ) -> None:
+        # The menu follows the agent's DaemonMonitor: one health poll for both, and the
+        # menu's models and presets are fetched again only when the daemon's state changed.
+        changed = asyncio.Event()
+        unsubscribe = agent.monitor.subscribe(lambda _status: changed.set())
+
         async def refresh() -> None:
             async with address().session() as session:
                 while True:
+                    await changed.wait()
+                    changed.clear()
                     await controller.async_refresh(session)
-                    await asyncio.sleep(HEALTH_INTERVAL_S)
 
         refresher = asyncio.create_task(refresh())
         try:
             await agent.async_run()
         finally:
+            unsubscribe()
             refresher.cancel()

@@ -14,7 +14,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from hotkeys.clipboard import Clipboard, ClipboardError, ClipboardSnapshot, ClipboardTicket
+from hotkeys.clipboard import Clipboard, ClipboardSnapshot, ClipboardTicket
+from hotkeys.errors import ClipboardError
 
 logger = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from daemon.bench.common import BenchDaemon, BenchError, bench_daemon, median, wait
 from daemon.bench.desktop import PulseAudio, require, start_xvfb
+from daemon.bench.microphone import first_block_seconds
 from daemon.speech.audio import SAMPLE_RATE, decode_audio
 
 LATENCY = re.compile(r"dictation inserted ([0-9.]+) s after key release")
@@ -70,6 +71,8 @@ def bench_agent(model: str, user_models: Path, speech: Path, reps: int) -> dict[
         seconds = len(decode_audio(utterance.read_bytes())) / SAMPLE_RATE
         with _desktop(folder) as (display, pulse):
             env = {"DISPLAY": display, **pulse.client_env}
+            # The fresh server's source has had no client yet: this is the cold delay.
+            cold = first_block_seconds({**pulse.env, "DISPLAY": display})
             terminal = subprocess.Popen(
                 ["xterm", "-e", "sh", "-c", f"cat > {folder / 'typed.txt'}"],
                 env={**pulse.env, "DISPLAY": display},
@@ -90,4 +93,6 @@ def bench_agent(model: str, user_models: Path, speech: Path, reps: int) -> dict[
         "audio_seconds": round(seconds, 2),
         "release_to_text_inserted_seconds": median(latencies),
         "runs": len(latencies),
+        # What a microphone opened on key press loses; hotkeys.warm_microphone keeps it open.
+        "cold_microphone_first_block_seconds": cold,
     }

@@ -26,13 +26,17 @@ class RewriteResult:
     model: str
     fidelity: FidelityReport
     seconds: float
+    # Whether a client should put the text in place (the hotkey agent obeys it): the policy
+    # lives with the daemon's config, not in a copy each client keeps.
+    replace: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
             "preset": self.preset,
             "model": self.model,
-            "fidelity": self.fidelity.to_dict(),
+            "fidelity": {**self.fidelity.to_dict(), "summary": self.fidelity.summary()},
+            "replace": self.replace,
         }
 
 
@@ -104,10 +108,12 @@ class RewriteService:
         self, source: str, raw: str, preset: str | None, model: str | None, started: float
     ) -> RewriteResult:
         text = strip_chatter(raw, source=source)
+        fidelity = check_fidelity(source, text)
         return RewriteResult(
             text=text,
             preset=preset,
             model=self._llm.holder(model).name,
-            fidelity=check_fidelity(source, text),
+            fidelity=fidelity,
             seconds=time.perf_counter() - started,
+            replace=fidelity.ok or self.settings.replace_when_unfaithful,
         )

@@ -11,8 +11,10 @@ import threading
 
 from Xlib.display import Display
 
-from hotkeys.clipboard import Clipboard, ClipboardError, ClipboardSnapshot, ClipboardTicket
+from hotkeys.clipboard import Clipboard, ClipboardSnapshot, ClipboardTicket
+from hotkeys.errors import ClipboardError
 from hotkeys.x11.connection import DisplayError, client_of, display_reachable, focused_clients
+from hotkeys.x11.keeper import start_keeper
 from hotkeys.x11.owner import META_TARGETS, SelectionOwner
 
 logger = logging.getLogger(__name__)
@@ -82,12 +84,36 @@ class X11Clipboard(Clipboard):
             return self._owner
 
     def close(self) -> None:
-        """Stop serving; what we held leaves the clipboard."""
-        # TODO: hand restored (non-transient) content to a CLIPBOARD_MANAGER via SAVE_TARGETS.
+        """Stop serving; the user's own clipboard that we served lives on elsewhere.
+
+        A clipboard manager takes it (SAVE_TARGETS) where one runs; otherwise a
+        small keeper process serves it until another program takes the clipboard.
+        Transient content (our pastes, the token) is not handed on: it just ends.
+        """
         with self._lock:
             owner, self._owner = self._owner, None
-        if owner is not None:
+        if owner is None:
+            return
+        try:
+            if owner.alive:
+                self._hand_over(owner)
+        finally:
             owner.close()
+
+    def _hand_over(self, owner: SelectionOwner) -> None:
+        try:
+            offer = owner.offer(CLIPBOARD)
+        except ClipboardError:
+            return
+        if not offer or TRANSIENT_HINT in offer:
+            return
+        if owner.save_to_manager(timeout=3.0):
+            logger.info("the clipboard manager took the clipboard")
+            return
+        generation = owner.generation(CLIPBOARD)
+        if generation is not None and start_keeper(self._display_name, offer):
+            owner.wait_lost(CLIPBOARD, generation, timeout=2.0)
+            logger.info("a keeper process serves the clipboard after we quit")
 
     # Reading (xclip) ----------------------------------------------------------
 

@@ -20,7 +20,7 @@ from Xlib import error as xerror
 from Xlib.display import Display
 from Xlib.ext import xtest
 
-from hotkeys.inject import InjectionError
+from hotkeys.errors import InjectionError
 from hotkeys.parse import Hotkey
 from hotkeys.x11.connection import DisplayError, focused_app_class, open_display
 
@@ -242,17 +242,20 @@ class XTestKeyboard:
         xtest.fake_input(display, X.KeyPress if press else X.KeyRelease, keycode)
 
     def release_modifiers(self) -> None:
-        """Release every modifier key still down (e.g. from the hotkey the user pressed)."""
+        """Release every key still down (e.g. the hotkey the user still holds)."""
         with self._session() as display:
             self._release_modifiers(display)
             display.sync()
 
     def _release_modifiers(self, display: Display) -> None:
+        # Every key, not only modifiers: a held hotkey key would auto-repeat, and each
+        # repeat re-activates its passive grab, which swallows the keys we send next.
         down = display.query_keymap()
-        for keycodes in display.get_modifier_mapping():
-            for keycode in keycodes:
-                if keycode and down[keycode // 8] & (1 << (keycode % 8)):
-                    self._fake(display, keycode, press=False)
+        for keycode in range(
+            display.display.info.min_keycode, display.display.info.max_keycode + 1
+        ):
+            if down[keycode // 8] & (1 << (keycode % 8)):
+                self._fake(display, keycode, press=False)
 
     def send_chord(self, hotkey: Hotkey) -> None:
         """Press the modifiers, tap the key, release the modifiers (e.g. Ctrl+V)."""

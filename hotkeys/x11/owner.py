@@ -28,7 +28,7 @@ from Xlib.protocol import event as xevent
 from Xlib.protocol import request as xrequest
 from Xlib.xobject.drawable import Window
 
-from hotkeys.clipboard import ClipboardError
+from hotkeys.errors import ClipboardError
 from hotkeys.x11.connection import atom_name, client_of, open_display
 
 logger = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ class SelectionOwner:
         self._commands: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]]] = (
             queue.SimpleQueue()
         )
+        self._saved: Future[bool] | None = None  # a SAVE_TARGETS request under way
         self._wake_read, self._wake_write = os.pipe()
         self._stopping = False
         self._alive = True
@@ -135,6 +136,12 @@ class SelectionOwner:
             owned = self._owned.get(selection)
             return owned is not None and owned.generation == generation
 
+    def generation(self, selection: str) -> int | None:
+        """The generation of what this owner serves on `selection`, or None."""
+        with self._changed:
+            owned = self._owned.get(selection)
+            return None if owned is None else owned.generation
+
     def offer(self, selection: str) -> Mapping[str, bytes] | None:
         """What this owner serves for `selection`, or None when it does not own it.
 
@@ -158,8 +165,8 @@ class SelectionOwner:
 
         return self.call(check)
 
-    def wait_lost(self, selection: str, generation: int, timeout: float) -> bool:
-        """Wait until another owner replaced `generation`; False on timeout."""
+    def wait_lost(self, selection: str, generation: int, timeout: float | None) -> bool:
+        """Wait until another owner replaced `generation` (None: for ever); False on timeout."""
         with self._changed:
             return self._changed.wait_for(lambda: not self.owns(selection, generation), timeout)
 
@@ -187,6 +194,37 @@ class SelectionOwner:
 
         with self._changed:
             return self._changed.wait_for(fetched, timeout)
+
+    def save_to_manager(self, timeout: float) -> bool:
+        """Hand what we own on CLIPBOARD to a clipboard manager (ICCCM SAVE_TARGETS).
+
+        False at once when no manager runs; else True once it says it took a copy,
+        which it fetches from us meanwhile (this thread keeps serving it).
+        """
+        saved: Future[bool] = Future()
+
+        def ask(display: Display) -> bool:
+            manager = display.intern_atom("CLIPBOARD_MANAGER")
+            owner = display.get_selection_owner(manager)
+            if not int(getattr(owner, "id", owner)):
+                return False
+            self._saved = saved
+            self._window.convert_selection(
+                manager,
+                display.intern_atom("SAVE_TARGETS"),
+                display.intern_atom("_SOTTOVOCE_SAVED"),
+                X.CurrentTime,
+            )
+            display.flush()
+            return True
+
+        if not self.call(ask):
+            return False
+        try:
+            return saved.result(timeout)
+        except TimeoutError:
+            logger.warning("the clipboard manager did not take the clipboard in time")
+            return False
 
     def close(self) -> None:
         """Stop serving and disconnect (what this owner held leaves the selections)."""
@@ -255,6 +293,8 @@ class SelectionOwner:
                 self._on_clear(event)
             elif event.type == X.PropertyNotify and event.window.id != self._window.id:
                 self._on_property(event)
+            elif event.type == X.SelectionNotify:
+                self._on_notify(event)
         except xerror.XError:
             logger.debug("X error while handling %s", type(event).__name__, exc_info=True)
 
@@ -311,6 +351,13 @@ class SelectionOwner:
         )
         display.flush()
         return True
+
+    def _on_notify(self, event: Any) -> None:
+        saved, self._saved = self._saved, None
+        if saved is not None and atom_name(self._display, event.selection) == "CLIPBOARD_MANAGER":
+            saved.set_result(event.property != X.NONE)  # a refusal answers with no property
+        else:
+            self._saved = saved
 
     def _on_clear(self, event: Any) -> None:
         selection = atom_name(self._display, event.atom)

@@ -36,6 +36,14 @@ def desktop_daemon(
     assert daemon.stop() == 0, daemon.log()
 
 
+@pytest.fixture
+def own_xvfb(tmp_path: Path) -> Iterator[Xvfb]:
+    """An X server of this test's own: one agent per display, and the module's daemon has one."""
+    server = Xvfb(tmp_path / "own-xvfb.log")
+    yield server
+    server.close()
+
+
 def log_count(daemon: RunningDaemon, text: str) -> int:
     return daemon.log().count(text)
 

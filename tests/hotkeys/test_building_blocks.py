@@ -6,13 +6,13 @@ import sys
 
 import pytest
 
-from hotkeys.clipboard import ClipboardSnapshot, create_clipboard
+from hotkeys.backends import create_clipboard, create_keyboard
+from hotkeys.clipboard import ClipboardSnapshot
 from hotkeys.inject import (
     AutoInjector,
     PasteInjector,
     TypeInjector,
     create_injector,
-    create_keyboard,
 )
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 backends")
@@ -65,3 +65,17 @@ def test_backends_without_a_display_say_so_instead_of_raising(
 
     assert not create_keyboard().is_available()
     assert not create_clipboard().is_available()
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_no_microphone_is_said_in_plain_words(warm: bool) -> None:
+    from hotkeys.errors import MicrophoneError
+    from hotkeys.microphone import NO_MICROPHONE, Microphone, WarmMicrophone
+
+    with pytest.raises(MicrophoneError) as caught:  # device 999 exists nowhere
+        if warm:
+            WarmMicrophone("999", 0.5).open()
+        else:
+            Microphone("999", lambda _data: None).start()
+    assert str(caught.value) == NO_MICROPHONE
+    assert "querying" not in str(caught.value) and "999" not in str(caught.value)

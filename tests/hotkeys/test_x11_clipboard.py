@@ -127,3 +127,51 @@ def test_primary_is_read_only_from_the_focused_application(
     x.set_clipboard(b"selected in another window", selection="primary")
     assert x.clipboard(selection="primary") == b"selected in another window"
     assert clipboard.read_primary() is None
+
+
+def test_the_users_clipboard_outlives_the_backend_that_served_it(x: Xvfb) -> None:
+    x.set_clipboard("the user's text – 5 µg".encode())
+    board = X11Clipboard(x.name)
+    snapshot = board.read()
+    ticket = board.write_text("a transient paste", transient=True)
+    assert board.restore(snapshot, replacing=ticket)  # now we serve the user's text
+    board.close()  # no clipboard manager runs: a keeper process takes over
+
+    assert x.clipboard() == "the user's text – 5 µg".encode()
+    x.set_clipboard(b"copied later")  # the keeper yields to the next owner
+    assert x.clipboard() == b"copied later"
+
+
+def test_transient_content_ends_with_the_backend(x: Xvfb) -> None:
+    board = X11Clipboard(x.name)
+    board.write_text("sv-token", transient=True)
+    board.close()
+
+    assert x.clipboard_targets() == []
+
+
+def test_a_running_clipboard_manager_takes_the_clipboard_on_close(x: Xvfb) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.hotkeys.xapps import read_line, stop
+
+    manager = subprocess.Popen(
+        [sys.executable, str(Path(__file__).parent / "clipmanager.py")],
+        stdout=subprocess.PIPE,
+        env=x.env,
+        text=True,
+    )
+    try:
+        assert read_line(manager.stdout, 30) == "ready"
+        x.set_clipboard(b"kept by the manager")
+        board = X11Clipboard(x.name)
+        assert board.restore(board.read())  # we serve the user's text now
+        board.close()  # SAVE_TARGETS: the manager copies it, no keeper is needed
+        assert read_line(manager.stdout, 10) == "saved"
+        assert x.clipboard() == b"kept by the manager"
+    finally:
+        stop(manager)
+        if manager.stdout is not None:
+            manager.stdout.close()

@@ -7,16 +7,10 @@ from Xlib import XK, X
 from Xlib.display import Display
 from Xlib.ext import xtest
 
-from hotkeys.inject import (
-    AutoInjector,
-    InjectionError,
-    PasteInjector,
-    TypeInjector,
-    copy_shortcut_for,
-    create_injector,
-    paste_shortcut_for,
-)
+from hotkeys.errors import InjectionError
+from hotkeys.inject import AutoInjector, PasteInjector, TypeInjector, create_injector
 from hotkeys.parse import Hotkey, parse_hotkey
+from hotkeys.shortcuts import copy_shortcut_for, paste_shortcut_for
 from hotkeys.x11.clipboard import TRANSIENT_HINT, X11Clipboard
 from hotkeys.x11.keyboard import XTestKeyboard
 from tests.hotkeys.xapps import TkEditor, XtermLines, Xvfb

@@ -9,7 +9,7 @@ from Xlib import XK, X
 from Xlib.display import Display
 from Xlib.ext import xtest
 
-from hotkeys.inject import InjectionError
+from hotkeys.errors import InjectionError
 from hotkeys.x11.keyboard import XTestKeyboard, char_keysym
 from tests.hotkeys.xapps import XtermLines, Xvfb
 

@@ -40,7 +40,7 @@ def test_capture_then_replace_swaps_the_text_without_stray_keystrokes(
 
     captured = capture_selection(clipboard, keyboard)
     assert captured == "teh pateint"
-    replace_selection("the patient", TypeInjector(keyboard))
+    replace_selection("the patient", TypeInjector(keyboard), keyboard)
 
     assert editor.wait_text("the patient") == "the patient"
 

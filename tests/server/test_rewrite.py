@@ -28,12 +28,14 @@ async def test_rewrite_returns_text_and_fidelity_report(daemon: RunningDaemon) -
     assert isinstance(body["text"], str) and body["text"]
     assert body["preset"] == "proofread"
     fidelity = body["fidelity"]
-    assert isinstance(fidelity, dict) and set(fidelity) == {"ok", "missing", "added"}
+    assert isinstance(fidelity, dict) and set(fidelity) == {"ok", "missing", "added", "summary"}
     # The report must agree with the facts of the text the model really produced.
     from daemon.rewrite.fidelity import check_fidelity
 
-    expected = check_fidelity(CLINICAL, str(body["text"])).to_dict()
-    assert fidelity == expected
+    report = check_fidelity(CLINICAL, str(body["text"]))
+    assert fidelity == {**report.to_dict(), "summary": report.summary()}
+    # Replace-or-keep is the daemon's policy (rewrite.replace_when_unfaithful is off here).
+    assert body["replace"] is report.ok
     if "500" not in str(body["text"]):
         assert fidelity["ok"] is False and "500 mg" in fidelity["missing"]
 
