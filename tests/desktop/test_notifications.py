@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from daemon.config import Settings
 from daemon.rewrite.fidelity import check_fidelity
+from daemon.rewrite.service import RewriteResult
+from hotkeys.context import FlowContext
 from hotkeys.notify import DesktopNotices
 from hotkeys.notify_server import notification_server
+from hotkeys.rewrite import KEPT_TITLE, RewriteFlow
+from hotkeys.ui import LogUI
 from tests.desktop.session_bus import Dunst, SessionBus
 from tests.hotkeys.xapps import TkEditor, Xvfb
 from tests.support.daemon import RunningDaemon, start_daemon, wait_for, write_config
@@ -57,6 +64,34 @@ def test_the_guard_warning_reaches_the_notification_daemon_with_the_changed_fact
     assert shown["summary"] == GUARD_TITLE
     assert GUARD_FACT in shown["body"]
     assert shown["app"] == "Sottovoce"
+
+
+async def test_the_rewrite_flow_kept_original_warning_reaches_the_notification_daemon(
+    dunst: Dunst, on_bus: SessionBus
+) -> None:
+    # The daemon's answer for a rewrite that changed a dose (its policy: keep the original),
+    # through the agent's own rewrite flow and its UI, to dunst.
+    answer = RewriteResult(
+        UNFAITHFUL, "proofread", "smollm2", check_fidelity(SOURCE, UNFAITHFUL), 0.1, replace=False
+    ).to_dict()
+    notices = DesktopNotices()
+    ui = LogUI(notices)
+    unused: Any = None  # the kept-original path touches neither keyboard nor clipboard
+    flow = RewriteFlow(
+        FlowContext(Settings(), unused, ui, unused, unused, unused, unused, lambda: None)
+    )
+    before = len(dunst.shown())
+    try:
+        await flow._async_apply(answer, "proofread", terminal=False)
+        shown = await asyncio.to_thread(
+            dunst.wait_for_notice,
+            lambda n: n["summary"] == KEPT_TITLE and dunst.shown().index(n) >= before,
+        )
+    finally:
+        await asyncio.to_thread(notices.close)
+    assert shown is not None, dunst.shown()
+    assert GUARD_FACT in shown["body"]
+    assert "original text was kept" in shown["body"]
 
 
 def test_the_notification_server_is_named(dunst: Dunst, on_bus: SessionBus) -> None:
