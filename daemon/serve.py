@@ -8,7 +8,6 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
@@ -17,7 +16,7 @@ from daemon import __version__
 from daemon.auth import load_or_create_token
 from daemon.client import DaemonAddress
 from daemon.config import ServerSettings, Settings
-from daemon.desktop import hotkeys_possible
+from daemon.desktop import AgentStarter, hotkeys_possible, load_desktop
 from daemon.errors import SottovoceError
 from daemon.paths import Paths
 from daemon.runtime import InstanceLock, RuntimeInfo, write_runtime
@@ -38,7 +37,7 @@ async def async_serve(
     stop: asyncio.Event | None = None,
     start_agent: AgentStarter | None = None,
 ) -> None:
-    """Serve until `stop` is set or a termination signal arrives."""
+    """Serve until `stop` is set or a termination signal arrives; with `start_agent`, hotkeys too."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -73,9 +72,7 @@ async def async_serve(
         info = RuntimeInfo(os.getpid(), host, port, __version__, socket_path)
         write_runtime(paths.runtime_file, info)
         log.info("Sottovoce %s listening on %s", __version__, socket_path or info.base_url)
-        agent = _start_agent(
-            settings, DaemonAddress.of(info, token), start_agent or _log_agent(settings)
-        )
+        agent = _start_agent(settings, DaemonAddress.of(info, token), start_agent)
         await stop.wait()
         log.info("shutting down")
         if agent is not None:
@@ -120,23 +117,8 @@ def _prepare_socket_folder(folder: Path) -> None:
         )
 
 
-AgentStarter = Callable[[Callable[[], DaemonAddress]], "asyncio.Task[None]"]
-
-
-def _log_agent(settings: Settings) -> AgentStarter:
-    """Start the agent with its states and notifications in the log (no tray)."""
-
-    def start(address: Callable[[], DaemonAddress]) -> asyncio.Task[None]:
-        from hotkeys.agent import Agent
-        from hotkeys.ui import LogUI
-
-        return asyncio.create_task(Agent(settings, address, LogUI()).async_run())
-
-    return start
-
-
 def _start_agent(
-    settings: Settings, address: DaemonAddress, starter: AgentStarter
+    settings: Settings, address: DaemonAddress, starter: AgentStarter | None
 ) -> asyncio.Task[None] | None:
     """Run the desktop agent beside the server when a display exists."""
     if not settings.hotkeys.enabled:
@@ -144,6 +126,9 @@ def _start_agent(
         return None
     if not hotkeys_possible():
         log.info("no display: hotkeys are off; serving the API only")
+        return None
+    if starter is None:
+        log.info("no desktop agent is installed: hotkeys are off; serving the API only")
         return None
     try:
         agent = starter(lambda: address)
@@ -174,7 +159,11 @@ def _bound_port(runner: web.AppRunner) -> int:
 
 
 def serve(settings: Settings, paths: Paths) -> None:
-    """Take the single-instance lock and serve (blocking); with a display, show the tray."""
+    """Take the single-instance lock and serve (blocking); with a display, the desktop agent too.
+
+    The agent (hotkeys, tray) is the `sottovoce.desktop` plugin: found here,
+    at the entry point, and handed the server to run beside it.
+    """
     paths.ensure()
     # The event loop and the engine threads hand the GIL back and forth on every
     # token: a shorter switch interval keeps the loop from waiting on them.
@@ -182,18 +171,10 @@ def serve(settings: Settings, paths: Paths) -> None:
     lock = InstanceLock(paths.lock_file)
     lock.acquire(paths.runtime_file)
     try:
-        if settings.hotkeys.enabled and hotkeys_possible() and _tray_available():
-            from hotkeys.session import DesktopSession
-
-            session = DesktopSession(settings)
-            session.run(lambda stop: async_serve(settings, paths, stop, session.start_agent))
-        else:
+        desktop = load_desktop() if settings.hotkeys.enabled and hotkeys_possible() else None
+        if desktop is None:
             asyncio.run(async_serve(settings, paths))
+        else:
+            desktop.run(settings, lambda stop, start: async_serve(settings, paths, stop, start))
     finally:
         lock.release()
-
-
-def _tray_available() -> bool:
-    from daemon.tray import tray_available
-
-    return tray_available()

@@ -17,8 +17,8 @@ from typing import Any
 
 from daemon.client import DaemonAddress
 from daemon.config import Settings
-from daemon.tray import Tray, TrayError, TrayState
 from hotkeys.agent import Agent
+from hotkeys.tray import Tray, TrayError, TrayState
 from hotkeys.tray_controller import ApiController
 from hotkeys.ui import AgentState, LogUI
 

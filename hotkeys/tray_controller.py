@@ -27,7 +27,7 @@ TERMINALS = ("x-terminal-emulator", "gnome-terminal", "konsole", "xfce4-terminal
 
 
 class ApiController:
-    """Implements daemon.tray.TrayController; every method returns at once."""
+    """Implements hotkeys.tray.TrayController; every method returns at once."""
 
     def __init__(
         self,

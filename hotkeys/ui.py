@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Literal, Protocol
 
+from hotkeys.notify import Notices
+
 log = logging.getLogger(__name__)
 
 AgentState = Literal["idle", "listening", "working", "paused", "error"]
@@ -21,10 +23,11 @@ class AgentUI(Protocol):
 
 
 class LogUI:
-    """The UI when there is no tray: states and notifications go to the log."""
+    """The UI without a tray: states go to the log, notices to the log and to `notices`."""
 
-    def __init__(self) -> None:
+    def __init__(self, notices: Notices | None = None) -> None:
         self.state: AgentState = "idle"
+        self._notices = notices
 
     def set_state(self, state: AgentState, detail: str = "") -> None:
         if state != self.state:
@@ -34,3 +37,5 @@ class LogUI:
     def notify(self, title: str, message: str) -> None:
         # Only the title: a message may quote the user's text, which never goes to the logs.
         log.warning("notification: %s", title)
+        if self._notices is not None:
+            self._notices.notify(title, message)

@@ -26,12 +26,17 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # What the daemon needs at run time, and what building llama-cpp-python needs.
 # (SQLCipher 4 comes inside the sqlcipher3 wheel; Debian's libsqlcipher is version 3.)
+# The tray's menu needs PyGObject, built into the venv (Debian's python3-gi belongs to
+# the system Python): its build needs libgirepository1.0-dev and libcairo2-dev, and it
+# runs on the GTK 3 and AppIndicator typelibs.
 RUNTIME_PACKAGES=(python3 python3-venv python3-dev build-essential cmake pkg-config
-    libportaudio2 libseccomp2 xclip xdotool)
-# What the tests drive: a real X server, real audio, real speech, a tray host.
-TEST_PACKAGES=(xvfb x11-utils xterm trayer imagemagick pulseaudio pulseaudio-utils
-    espeak-ng flite festival festvox-us-slt-hts sox libsox-fmt-all alsa-utils python3-tk
-    systemd desktop-file-utils
+    libportaudio2 libseccomp2 xclip xdotool
+    libgirepository1.0-dev libcairo2-dev gir1.2-gtk-3.0 gir1.2-ayatanaappindicator3-0.1)
+# What the tests drive: a real X server, real audio, real speech in three voices, a tray host,
+# a private D-Bus session bus (dbus-daemon, dbus-monitor) and a notification daemon (dunst).
+TEST_PACKAGES=(xvfb x11-utils xterm trayer imagemagick dbus-daemon dbus-bin dunst
+    pulseaudio pulseaudio-utils espeak-ng flite festival festvox-us-slt-hts sox libsox-fmt-all
+    alsa-utils python3-tk systemd desktop-file-utils
     tcpdump iproute2 util-linux mount strace)
 
 install_system_packages() {
@@ -46,7 +51,7 @@ install_system_packages() {
             "${packages[@]}" >/dev/null
     elif command -v brew >/dev/null 2>&1; then
         say "Installing system packages with Homebrew"
-        brew install portaudio cmake >/dev/null
+        brew install portaudio cmake pygobject3 gtk+3 >/dev/null
     else
         say "No apt-get or brew: make sure these are installed: ${packages[*]}"
     fi

@@ -1,4 +1,4 @@
-"""Everything the checks look at, gathered once: paths, settings, the running daemon."""
+"""Everything the checks look at, gathered once: paths, settings, the running daemon, the desktop."""
 
 from __future__ import annotations
 
@@ -7,31 +7,15 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from daemon.config import Settings, load_settings
+from daemon.desktop import DesktopProbe, load_desktop
+from daemon.doctor.daemon_state import DaemonState
+from daemon.doctor.probe import probe_daemon
 from daemon.errors import ConfigError
 from daemon.paths import Paths
-from daemon.runtime import RuntimeInfo
 
-
-@dataclass(frozen=True)
-class DaemonState:
-    """What the runtime file, the identity proof and GET /v1/health say about this user's daemon."""
-
-    runtime: RuntimeInfo | None
-    health: Mapping[str, Any] | None
-    #: Why `health` is missing, in words.
-    problem: str | None = None
-    #: Who holds the daemon's address without being this user's daemon, in words.
-    impostor: str | None = None
-    #: Where this user's clients connect: the socket path or the URL.
-    where: str = ""
-
-    @property
-    def running(self) -> bool:
-        """Whether a daemon answered."""
-        return self.health is not None
+__all__ = ["Context", "DaemonState", "gather"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +30,8 @@ class Context:
     daemon: DaemonState
     environ: Mapping[str, str]
     platform: str
+    #: The desktop agent's platform code; None when no agent is installed.
+    desktop: DesktopProbe | None = None
 
 
 def gather(
@@ -55,14 +41,13 @@ def gather(
     environ: Mapping[str, str] | None = None,
     platform: str | None = None,
 ) -> Context:
-    """Read the config and ask the daemon for its health."""
-    from daemon.doctor.probe import probe_daemon
-
+    """Read the config, ask the daemon for its health and find the desktop agent."""
     config_error = None
     try:
         settings = load_settings(paths, config_file)
     except ConfigError as error:
         settings, config_error = Settings(), str(error)
+    desktop = load_desktop()
     return Context(
         paths=paths,
         settings=settings,
@@ -71,4 +56,5 @@ def gather(
         daemon=probe_daemon(paths, settings),
         environ=dict(os.environ if environ is None else environ),
         platform=sys.platform if platform is None else platform,
+        desktop=desktop.probe if desktop is not None else None,
     )

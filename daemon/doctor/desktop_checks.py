@@ -1,4 +1,8 @@
-"""The desktop: display server, hotkey backend, microphone and clipboard hygiene."""
+"""The desktop: display server, hotkey backend, microphone, clipboard hygiene, tray, notifications.
+
+What needs the agent's platform code (X11 calls, the tray, D-Bus) goes through
+`ctx.desktop`, the probe the desktop agent registers: the daemon never imports it.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,23 @@ from typing import Any
 
 from daemon.doctor.check import Check, info, passed, warn
 from daemon.doctor.context import Context
-from daemon.doctor.session import detect_session, x11_extensions
+from daemon.doctor.microphone_name import describe_input
+from daemon.doctor.session import detect_session
 
 API_ONLY = "no display: no hotkeys and no tray, the daemon serves its API only"
 X11_SESSION = 'log in to an "Xorg"/"X11" session'
 X11_FIX = f"{X11_SESSION} for hotkeys in every application"
 #: pynput's xorg listener reads keys through RECORD; keystrokes go out through XTEST.
 X11_NEEDS = ("RECORD", "XTEST")
+NO_AGENT = "the desktop agent (the hotkeys package) is not installed"
+NO_AGENT_FIX = "reinstall Sottovoce (installers/install.sh) so its desktop agent is registered"
+
+
+def x11_extensions(ctx: Context, display: str) -> frozenset[str] | None:
+    """The X server's extensions, asked through the agent; None when it does not answer."""
+    if ctx.desktop is None:
+        return None
+    return ctx.desktop.x11_extensions(display)
 
 
 def display_server(ctx: Context) -> Check:
@@ -27,7 +41,9 @@ def display_server(ctx: Context) -> Check:
         xwayland = f", XWayland on {session.x_display}" if session.x_display else ", no XWayland"
         return info("display", f"Wayland{xwayland}")
     assert session.x_display is not None
-    if x11_extensions(session.x_display) is None:
+    if ctx.desktop is None:
+        return warn("display", f"X11 on {session.x_display}, but {NO_AGENT}", NO_AGENT_FIX)
+    if x11_extensions(ctx, session.x_display) is None:
         return warn(
             "display",
             f"DISPLAY={session.x_display} but no X server answers there",
@@ -62,7 +78,9 @@ def hotkey_backend(ctx: Context) -> Check:
             X11_FIX,
         )
     assert session.x_display is not None
-    extensions = x11_extensions(session.x_display)
+    if ctx.desktop is None:
+        return warn("hotkeys", NO_AGENT, NO_AGENT_FIX)
+    extensions = x11_extensions(ctx, session.x_display)
     if extensions is None:
         return warn("hotkeys", f"no X server answers at {session.x_display}", "fix DISPLAY")
     missing = [name for name in X11_NEEDS if name not in extensions]
@@ -101,7 +119,7 @@ def microphone(ctx: Context) -> Check:
         return warn(
             "microphone", f"{device.get('name')!r} records nothing (no input channels)", fix
         )
-    return passed("microphone", f"{device.get('name')} ({channels} channel{'s' * (channels > 1)})")
+    return passed("microphone", describe_input(str(device.get("name")), channels))
 
 
 def _input_names(sounddevice: Any) -> list[str]:
@@ -137,17 +155,57 @@ def clipboard_hygiene(ctx: Context) -> Check:
             f"{X11_SESSION}, where pasted text is marked for clipboard managers to skip",
         )
     assert session.x_display is not None
-    # Imported here: python-xlib is only installed on X11 systems.
-    from hotkeys.x11.clipboard import X11Clipboard
-
     if shutil.which("xclip") is None:
         return warn(
             "clipboard", "xclip is missing: the clipboard cannot be restored", "install xclip"
         )
-    if not X11Clipboard(session.x_display).is_available():
+    if ctx.desktop is None:
+        return warn("clipboard", NO_AGENT, NO_AGENT_FIX)
+    if not ctx.desktop.clipboard_available(session.x_display):
         return warn("clipboard", f"no X server answers at {session.x_display}", "fix DISPLAY")
     return passed(
         "clipboard",
         "pasted text is offered with x-kde-passwordManagerHint (Klipper, CopyQ, GPaste skip "
         "it); the old clipboard is restored",
     )
+
+
+def tray(ctx: Context) -> Check:
+    """A tray icon with a menu can be shown (not only an icon that ignores clicks)."""
+    session = detect_session(ctx.environ, ctx.platform)
+    if session.kind == "none":
+        return info("tray", "not shown: no display")
+    if ctx.desktop is None:
+        return warn("tray", NO_AGENT, NO_AGENT_FIX)
+    backend = ctx.desktop.tray_backend()
+    if backend is None:
+        return warn(
+            "tray",
+            "no tray icon can be shown: no system tray and no tray library works here",
+            "run a panel with a system tray, and install PyGObject (installers/install.sh)",
+        )
+    if backend == "xorg":
+        return warn(
+            "tray",
+            "pystray's xorg backend: the icon shows the state but has no menu and ignores clicks",
+            "install PyGObject with GTK 3 (installers/install.sh) for a menu",
+        )
+    return passed("tray", f"pystray's {backend} backend: icon and menu")
+
+
+def notifications(ctx: Context) -> Check:
+    """Warnings (the fidelity guard, no microphone, nothing selected) reach the user's screen."""
+    session = detect_session(ctx.environ, ctx.platform)
+    if session.kind == "none":
+        return info("notifications", "not shown: no display")
+    if ctx.desktop is None:
+        return warn("notifications", NO_AGENT, NO_AGENT_FIX)
+    server = ctx.desktop.notifications()
+    if server is None:
+        return warn(
+            "notifications",
+            "no notification server: warnings such as a rewrite kept back by the fidelity "
+            "guard only reach the log",
+            "run a notification daemon (your desktop's, or dunst) on the session D-Bus",
+        )
+    return passed("notifications", f"warnings are shown by {server}")

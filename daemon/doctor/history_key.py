@@ -19,6 +19,13 @@ from daemon.history.keys import (
 )
 
 NAME = "history_key"
+#: A key file sits in the same home folder as the database: say honestly what that is worth.
+KEY_FILE_PROTECTS = (
+    "other users, and anyone holding only a copy of history.db, cannot read the history; "
+    "anyone who can read your files (a program running as you, a backup or a stolen disk "
+    "holding the home folder) can, unless the disk is encrypted or the key is kept in the "
+    'OS secret store (history.key_source = "keyring") or a passphrase ("env")'
+)
 OTHER_SOURCE_FIX = 'or set history.key_source = "file" or "env"'
 
 
@@ -119,7 +126,7 @@ def _file_key(path: Path) -> Check | None:
             )
     if not _is_key_hex(text):
         return failed(NAME, f"the key file {path} is damaged", f"restore {path} from a backup")
-    return passed(NAME, f"in the key file {path}, mode {mode:o}")
+    return passed(NAME, f"in the key file {path}, mode {mode:o}: {KEY_FILE_PROTECTS}")
 
 
 def _env_key(ctx: Context, variable: str, db_exists: bool) -> Check:

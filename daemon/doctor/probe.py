@@ -20,7 +20,7 @@ from daemon.client import (
     verify_daemon,
 )
 from daemon.config import Settings
-from daemon.doctor.context import DaemonState
+from daemon.doctor.daemon_state import DaemonState
 from daemon.doctor.holder import port_holder, socket_holder
 from daemon.errors import SottovoceError
 from daemon.paths import Paths

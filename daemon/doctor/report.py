@@ -45,6 +45,8 @@ CHECKS: tuple[tuple[str, CheckFunction], ...] = (
     ("hotkeys", desktop_checks.hotkey_backend),
     ("microphone", desktop_checks.microphone),
     ("clipboard", desktop_checks.clipboard_hygiene),
+    ("tray", desktop_checks.tray),
+    ("notifications", desktop_checks.notifications),
 )
 
 LABELS = {"ok": "OK", "info": "INFO", "warn": "WARN", "fail": "FAIL"}

@@ -29,18 +29,3 @@ def detect_session(environ: Mapping[str, str], platform: str) -> Session:
     if x_display is not None:
         return Session("x11", x_display)
     return Session("none")
-
-
-def x11_extensions(display: str) -> frozenset[str] | None:
-    """The extensions the X server at `display` offers; None when it does not answer."""
-    # Imported here: python-xlib is only installed on X11 systems.
-    from hotkeys.x11.connection import DisplayError, open_display
-
-    try:
-        connection = open_display(display)
-    except DisplayError:
-        return None
-    try:
-        return frozenset(connection.list_extensions())
-    finally:
-        connection.close()

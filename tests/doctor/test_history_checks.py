@@ -37,6 +37,9 @@ def test_key_file_source_reports_the_file_and_its_mode(isolated_home: Path) -> N
     key = run_doctor(isolated_home).check("history_key")
     assert key["status"] == "ok"
     assert f"{key_file}, mode 600" in key["detail"]
+    # What a key file in the same home folder protects against, and what not.
+    assert "a copy of history.db" in key["detail"]
+    assert "a program running as you" in key["detail"]
 
     key_file.chmod(0o644)
     key = run_doctor(isolated_home).check("history_key")

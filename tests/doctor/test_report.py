@@ -33,6 +33,8 @@ EXPECTED_CHECKS = [
     "hotkeys",
     "microphone",
     "clipboard",
+    "tray",
+    "notifications",
 ]
 
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from daemon.tray import Tray
+from hotkeys.tray import Tray
+from tests.desktop.session_bus import SessionBus
+from tests.desktop.session_bus import require_tools as require_bus_tools
 from tests.tray.fakes import FakeController
 from tests.tray.xtray import XTray, require_tools
 
@@ -26,6 +28,15 @@ def x_tray(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XTray]:
     # connection when collected: collect it while the server still answers.
     gc.collect()
     server.close()
+
+
+@pytest.fixture(scope="session")
+def tray_bus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionBus]:
+    """A private D-Bus session bus for the tray's desktop (GTK, notifications)."""
+    require_bus_tools()
+    bus = SessionBus(tmp_path_factory.mktemp("tray-bus"))
+    yield bus
+    bus.close()
 
 
 @pytest.fixture

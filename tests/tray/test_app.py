@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from pathlib import Path
 from typing import Any
@@ -10,8 +9,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from daemon.tray import Tray, TrayState
-from daemon.tray.icons import BACKGROUND, draw_icon
+from hotkeys.tray import Tray, TrayState
+from hotkeys.tray.icons import BACKGROUND, draw_icon
 from tests.tray.conftest import STOP_TIMEOUT_S, RunningTray
 from tests.tray.fakes import FakeController
 from tests.tray.xtray import (
@@ -157,12 +156,3 @@ def test_state_set_before_run_is_shown(display: XTray) -> None:
         tray.stop()
         thread.join(STOP_TIMEOUT_S)
     assert not thread.is_alive()
-
-
-def test_notification_without_backend_support_logs_only_the_title(
-    running: RunningTray, caplog: pytest.LogCaptureFixture
-) -> None:
-    with caplog.at_level(logging.WARNING, logger="daemon.tray.app"):
-        running.tray.notify("Rewrite not applied", "metformin 500mg became 300mg")
-    assert "Rewrite not applied" in caplog.text
-    assert "metformin" not in caplog.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from daemon.tray import Tray, TrayError, tray_available
+from hotkeys.tray import Tray, TrayError, tray_available
 from tests.tray.fakes import FakeController
 from tests.tray.xtray import XTray
 

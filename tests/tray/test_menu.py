@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from daemon.tray import Tray, TrayState
+from hotkeys.tray import Tray, TrayState
 from tests.tray.fakes import FakeController
 from tests.tray.xtray import XTray
 
@@ -114,7 +114,7 @@ def test_a_failing_controller_is_logged_not_raised(
 
     controller.copy_token = broken  # type: ignore[method-assign]
     tray = Tray(controller)
-    with caplog.at_level(logging.ERROR, logger="daemon.tray.menu"):
+    with caplog.at_level(logging.ERROR, logger="hotkeys.tray.menu"):
         item(tray.menu, "Copy API token")(None)
     assert "'token' failed" in caplog.text
 
@@ -126,6 +126,36 @@ def test_a_failing_status_query_shows_a_placeholder(
         raise RuntimeError("boom")
 
     controller.status_line = broken  # type: ignore[method-assign]
-    with caplog.at_level(logging.ERROR, logger="daemon.tray.menu"):
+    with caplog.at_level(logging.ERROR, logger="hotkeys.tray.menu"):
         assert tray.menu.items[1].text == "status unavailable"
     assert "'status' failed" in caplog.text
+
+
+class Forwarding:
+    """Forwards to a controller that only exists later, as the desktop session's does."""
+
+    def __init__(self) -> None:
+        self.target: FakeController | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self.target is None:
+            return {"status_line": lambda: "starting", "paused": lambda: False}.get(
+                name, lambda *args: [] if name.endswith(("models", "presets")) else ""
+            )
+        return getattr(self.target, name)
+
+
+def test_the_menu_asks_a_controller_that_arrives_after_it_was_built(display: XTray) -> None:
+    forwarding = Forwarding()
+    tray = Tray(forwarding)  # type: ignore[arg-type]
+    late = FakeController()
+    forwarding.target = late
+    item(tray.menu, "Copy API token")(None)
+    item(tray.menu, "Open history")(None)
+    speech = item(tray.menu, "Speech model").submenu
+    item(speech, "base")(None)
+    assert late.calls == [
+        ("copy_token", None),
+        ("open_history", None),
+        ("choose_speech_model", "base"),
+    ]

@@ -13,8 +13,9 @@ import pytest
 from daemon.config import Settings
 from daemon.paths import Paths
 from daemon.serve import async_serve
-from daemon.tray import TrayState
 from hotkeys.session import DesktopSession
+from hotkeys.tray import TrayState
+from tests.desktop.session_bus import SessionBus
 from tests.support.daemon import RunningDaemon, start_daemon, wait_for, write_config
 from tests.support.pulse import PulseAudio
 from tests.support.speech import speak
@@ -25,10 +26,13 @@ CONFIG = "[hotkeys]\naudio_cues = false\n[llm]\nload_at_start = false\n"
 
 
 @pytest.fixture
-def tray_daemon(tmp_path: Path, x_tray: XTray, pulse: PulseAudio) -> Iterator[RunningDaemon]:
+def tray_daemon(
+    tmp_path: Path, x_tray: XTray, pulse: PulseAudio, tray_bus: SessionBus
+) -> Iterator[RunningDaemon]:
     home = tmp_path / "home"
     write_config(home, CONFIG)
-    daemon = start_daemon(home, env={"DISPLAY": x_tray.name, **pulse.client_env})
+    env = {"DISPLAY": x_tray.name, "DBUS_SESSION_BUS_ADDRESS": tray_bus.address}
+    daemon = start_daemon(home, env={**env, **pulse.client_env})
     yield daemon
     assert daemon.stop() == 0, daemon.log()
 
@@ -62,10 +66,9 @@ def test_serve_shows_its_icon_and_the_state_while_dictating(
     assert colour_becomes(x_tray, TrayState.IDLE) is not None
 
 
-def test_quit_from_the_menu_stops_the_daemon_cleanly(
-    isolated_home: Path, x_tray: XTray, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("DISPLAY", x_tray.name)
+def test_quit_from_the_menu_stops_the_daemon_cleanly(isolated_home: Path, display: XTray) -> None:
+    # In this process pystray stays on the backend it was first imported with:
+    # the xorg one of the `display` fixture (test_menu_clicks drives GTK's in `serve`).
     write_config(isolated_home, CONFIG + "[speech]\nload_at_start = false\n")
     paths = Paths.from_env()
     paths.ensure()

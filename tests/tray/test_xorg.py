@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from daemon.tray import Tray, TrayState
-from daemon.tray.backend import load_pystray
-from daemon.tray.xorg import icon_class
+from hotkeys.tray import Tray, TrayState
+from hotkeys.tray.backend import load_pystray
+from hotkeys.tray.classes import icon_class
 from tests.tray.conftest import STOP_TIMEOUT_S, RunningTray
 from tests.tray.fakes import FakeController
 from tests.tray.xtray import XTray, wait_for

@@ -17,11 +17,20 @@ import Xlib.X
 from PIL import Image
 
 from daemon.bench.desktop import DesktopError, start_xvfb
+from hotkeys.tray.icons import flatten
 from tests.hotkeys.xapps import require, stop, wait_for
 
-TOOLS = {"Xvfb": "xvfb", "trayer": "trayer", "import": "imagemagick", "xwininfo": "x11-utils"}
-# pystray's xorg backend names the icon window's class after the icon's name.
+TOOLS = {
+    "Xvfb": "xvfb",
+    "trayer": "trayer",
+    "import": "imagemagick",
+    "xwininfo": "x11-utils",
+    "xdotool": "xdotool",
+}
+# pystray's xorg backend names the icon window's class after the icon's name; GTK
+# after the program's name, capitalised ("Sottovoce"), on the icon and its menu.
 ICON_CLASS = "sottovoce"
+MENU_MIN_PX = 40
 PANEL_NAME = "panel"
 
 
@@ -139,9 +148,45 @@ class XTray:
             return None
         return TrayWindow(self._rect(window), str(window.get_wm_name() or ""))
 
-    def _is_icon(self, window: Any) -> bool:
+    def menu(self) -> Rect | None:
+        """The tray's open menu: a mapped top-level popup of ours, when one is shown."""
+        root = self.display.screen().root
+        for window in root.query_tree().children:
+            try:
+                if not (self._ours(window) and self._viewable(window)):
+                    continue
+                if not window.get_attributes().override_redirect:
+                    continue
+                rect = self._rect(window)
+            except Xlib.error.XError:
+                continue  # it closed while we looked
+            if rect.width >= MENU_MIN_PX and rect.height >= MENU_MIN_PX:
+                return rect
+        return None
+
+    def click(self, x: int, y: int, button: int = 1) -> None:
+        """A real click at a screen position, through XTEST."""
+        subprocess.run(
+            ["xdotool", "mousemove", str(x), str(y), "click", str(button)],
+            env=self.env,
+            check=True,
+            timeout=20,
+        )
+
+    def keys(self, *names: str) -> None:
+        """Real key presses through XTEST (to the window holding the keyboard: an open menu)."""
+        subprocess.run(["xdotool", "key", *names], env=self.env, check=True, timeout=20)
+
+    @staticmethod
+    def _ours(window: Any) -> bool:
         wm_class = window.get_wm_class()
-        return bool(wm_class) and wm_class[1] == ICON_CLASS and self._viewable(window)
+        return bool(wm_class) and str(wm_class[1]).lower() == ICON_CLASS
+
+    def _is_icon(self, window: Any) -> bool:
+        # Embedded by the tray host: not our menu or GTK's leader window.
+        if not (self._ours(window) and self._viewable(window)):
+            return False
+        return bool(window.query_tree().parent.id != self.display.screen().root.id)
 
     @staticmethod
     def _viewable(window: Any) -> bool:
@@ -176,11 +221,8 @@ def dominant_colour(image: Image.Image) -> tuple[int, int, int]:
 
 
 def as_drawn(image: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """`image` as pystray's xorg backend paints it into a window of `size`."""
-    # It scales with LANCZOS and pastes onto black RGB, dropping transparency.
-    canvas = Image.new("RGB", size)
-    canvas.paste(image.resize(size, Image.Resampling.LANCZOS))
-    return canvas
+    """`image` as the fixed xorg backend paints it into a window of `size`."""
+    return flatten(image, size)
 
 
 def difference(first: Image.Image, second: Image.Image) -> float:

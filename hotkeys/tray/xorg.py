@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
-from daemon.tray.backend import backend_name
-from daemon.tray.model import TrayError
+from hotkeys.tray.icons import flatten
+from hotkeys.tray.model import TrayError
+
+log = logging.getLogger(__name__)
 
 # The methods pystray's xorg Icon runs on its loop thread when another thread
 # calls them; it registered a ClientMessage handler for each under this atom.
@@ -17,18 +19,12 @@ LOOP_METHODS = ("_show", "_hide", "_update_icon", "_update_title", "_stop")
 REPLY_POLL_S = 0.5
 
 
-def icon_class(pystray: ModuleType) -> Any:
-    """The Icon class to use with this pystray backend."""
-    if backend_name(pystray) != "xorg":
-        return pystray.Icon
-    return _steady(pystray.Icon)
-
-
 def _atom_name(method: str) -> str:
     return f"_PYSTRAY_{method.upper()}"
 
 
-def _steady(base: Any) -> Any:
+def steady_icon_class(base: Any) -> Any:
+    """pystray's xorg Icon class, fixed (see SteadyXorgIcon)."""
     from Xlib import X
     from Xlib.display import Display
     from Xlib.protocol import event
@@ -98,6 +94,36 @@ def _steady(base: Any) -> Any:
             if result is not True:
                 # pystray replies with the exception's sys.exc_info().
                 raise result[1]
+
+        def _show(self) -> None:
+            if self._without_host():
+                return
+            super()._show()
+
+        def _update_icon(self) -> None:
+            if self._without_host():
+                return
+            super()._update_icon()
+
+        def _without_host(self) -> bool:
+            # With no tray host pystray logs "Failed to dock icon" with a
+            # traceback on every state change; say it once, and dock at the
+            # first change after a host has appeared.
+            if self._get_systray_manager() is not None:
+                self._told_no_host = False
+                return False
+            if not getattr(self, "_told_no_host", False):
+                self._told_no_host = True
+                log.warning("no system tray on this display: the icon is not shown until one runs")
+            return True
+
+        def _assert_icon_data(self, width: int, height: int) -> None:
+            cached: Any = getattr(self, "_icon_data", None)
+            if cached and cached.size == (width, height):
+                return
+            data: Any = flatten(self._icon, (width, height))
+            data.tostring = data.tobytes  # what pystray reads
+            self._icon_data = data
 
         def _dock_window(self) -> None:
             # pystray asks to be docked on every show and icon change. Each

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from daemon.tray.model import TrayController
+from hotkeys.tray.model import TrayController
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,19 @@ def _names(name: str, call: Callable[[], list[str]]) -> list[str]:
         return []
 
 
+def _late(controller: TrayController, name: str) -> Callable[..., Any]:
+    """`controller.name`, looked up when called rather than when the menu is built.
+
+    The tray (and its menu) exists before the event loop has made the real
+    controller; a method taken at build time would stay the placeholder's.
+    """
+
+    def call(*args: Any) -> Any:
+        return getattr(controller, name)(*args)
+
+    return call
+
+
 def _choice_menu(
     pystray: ModuleType,
     label: str,
@@ -94,7 +107,7 @@ def build_menu(
         controller.set_paused(not controller.paused())
 
     def pause_text(item: Any) -> str:
-        return "Resume hotkeys" if _flag("paused", controller.paused) else "Pause hotkeys"
+        return "Resume hotkeys" if _flag("paused", _late(controller, "paused")) else "Pause hotkeys"
 
     def quit_daemon() -> None:
         try:
@@ -106,7 +119,7 @@ def build_menu(
     return pystray.Menu(
         pystray.MenuItem(lambda item: state_line(), None, enabled=False),
         pystray.MenuItem(
-            lambda item: _query("status", controller.status_line, "status unavailable"),
+            lambda item: _query("status", _late(controller, "status_line"), "status unavailable"),
             None,
             enabled=False,
         ),
@@ -115,32 +128,34 @@ def build_menu(
         _choice_menu(
             pystray,
             "Speech model",
-            controller.speech_models,
-            controller.current_speech_model,
-            controller.choose_speech_model,
+            _late(controller, "speech_models"),
+            _late(controller, "current_speech_model"),
+            _late(controller, "choose_speech_model"),
         ),
         _choice_menu(
             pystray,
             "Language model",
-            controller.llm_models,
-            controller.current_llm_model,
-            controller.choose_llm_model,
+            _late(controller, "llm_models"),
+            _late(controller, "current_llm_model"),
+            _late(controller, "choose_llm_model"),
         ),
         _choice_menu(
             pystray,
             "Rewrite preset",
-            controller.presets,
-            controller.default_preset,
-            controller.choose_preset,
+            _late(controller, "presets"),
+            _late(controller, "default_preset"),
+            _late(controller, "choose_preset"),
         ),
         separator,
         # The default item is what a left click runs; on the xorg backend,
         # which cannot pop a menu up, it is the only entry a user can reach.
         pystray.MenuItem(
-            "Open history", _guarded("history", controller.open_history), default=True
+            "Open history", _guarded("history", _late(controller, "open_history")), default=True
         ),
-        pystray.MenuItem("Copy API token", _guarded("token", controller.copy_token)),
-        pystray.MenuItem("Privacy report", _guarded("privacy", controller.privacy_report)),
+        pystray.MenuItem("Copy API token", _guarded("token", _late(controller, "copy_token"))),
+        pystray.MenuItem(
+            "Privacy report", _guarded("privacy", _late(controller, "privacy_report"))
+        ),
         separator,
         pystray.MenuItem("Quit", _guarded("quit", quit_daemon)),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import queue
 import threading
@@ -11,11 +10,12 @@ from typing import Any
 
 from PIL import Image
 
-from daemon.tray.backend import backend_name, load_pystray
-from daemon.tray.icons import load_icon
-from daemon.tray.menu import build_menu
-from daemon.tray.model import TrayController, TrayError, TrayState
-from daemon.tray.xorg import icon_class
+from hotkeys.notify import DesktopNotices, Notices
+from hotkeys.tray.backend import backend_name, load_pystray
+from hotkeys.tray.classes import icon_class
+from hotkeys.tray.icons import load_icon
+from hotkeys.tray.menu import build_menu
+from hotkeys.tray.model import TrayController, TrayError, TrayState
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +31,6 @@ class _Stop:
     """Stop pystray's loop."""
 
 
-class _Notify:
-    def __init__(self, title: str, message: str) -> None:
-        self.title = title
-        self.message = message
-
-
 class _Marker:
     """Reached once everything queued before it has been applied."""
 
@@ -44,7 +38,7 @@ class _Marker:
         self.reached = threading.Event()
 
 
-_Job = _Refresh | _Stop | _Notify | _Marker
+_Job = _Refresh | _Stop | _Marker
 
 
 def _latin1(text: str) -> str:
@@ -62,8 +56,14 @@ class Tray:
     thread, so the event loop never waits on the X server.
     """
 
-    def __init__(self, controller: TrayController, title: str = "Sottovoce") -> None:
+    def __init__(
+        self, controller: TrayController, title: str = "Sottovoce", notices: Notices | None = None
+    ) -> None:
         self._pystray = load_pystray()
+        # Notifications go over D-Bus (desktop-notifier), not through pystray:
+        # its xorg backend has none, and a notice must not wait on the tray.
+        self._notices = notices if notices is not None else DesktopNotices()
+        self._failed: set[str] = set()
         self._controller = controller
         self._title = title
         self._images = {state: load_icon(state) for state in TrayState}
@@ -131,12 +131,9 @@ class Tray:
         self._jobs.put(_Refresh())
 
     def notify(self, title: str, message: str) -> None:
-        """Show a desktop notification where the backend can; otherwise log its title."""
-        if self._pystray.Icon.HAS_NOTIFICATION and not self._stopping.is_set():
-            self._jobs.put(_Notify(title, message))
-        else:
-            # The message may quote the user's text, which never goes to the logs.
-            log.warning("tray notification not shown (%s backend): %s", self.backend, title)
+        """Show a desktop notification; returns at once, from any thread."""
+        if not self._stopping.is_set():
+            self._notices.notify(title, message)
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until every change queued so far is applied; False if not within `timeout`."""
@@ -168,6 +165,11 @@ class Tray:
         )
         worker.start()
         log.info("tray icon running (pystray %s backend)", self.backend)
+        if self.backend == "xorg":
+            log.warning(
+                "pystray's xorg backend shows the state but has no menu and ignores clicks: "
+                "install PyGObject with GTK 3 (installers/install.sh) for the tray's menu"
+            )
         try:
             icon.run(setup=self._show)
         finally:
@@ -179,6 +181,7 @@ class Tray:
             if worker.is_alive():
                 log.warning("tray update thread did not finish")
             self._icon = None
+            self._notices.close()
 
     def _show(self, icon: Any) -> None:
         # Runs in pystray's setup thread once its loop is ready to take calls.
@@ -202,10 +205,8 @@ class Tray:
                 return
             if isinstance(job, _Marker):
                 job.reached.set()
-            elif isinstance(job, _Notify):
-                self._call(functools.partial(icon.notify, job.message, job.title), "notify")
             else:
-                self._call(functools.partial(self._apply_state, icon), "update")
+                self._call(lambda: self._apply_state(icon), "update")
 
     def _apply_state(self, icon: Any) -> None:
         icon.icon = self.icon_image
@@ -222,9 +223,19 @@ class Tray:
             if isinstance(job, _Marker):
                 job.reached.set()
 
-    @staticmethod
-    def _call(operation: Callable[[], object], name: str) -> None:
+    def _call(self, operation: Callable[[], object], name: str) -> None:
         try:
             operation()
-        except Exception:
-            log.exception("tray %s failed", name)
+        except Exception as error:
+            # Once, without a traceback: with no tray host every state change
+            # fails the same way, and the log would fill with the same trace.
+            if name in self._failed:
+                log.debug("tray %s failed again: %r", name, error)
+                return
+            self._failed.add(name)
+            log.warning(
+                "tray %s failed (%s: %s); later failures are not logged",
+                name,
+                type(error).__name__,
+                error,
+            )

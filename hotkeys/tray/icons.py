@@ -1,6 +1,6 @@
 """The tray icons: drawn here with Pillow, committed as PNGs under assets/icons/.
 
-Regenerate the PNGs after changing a drawing: `python -m daemon.tray.icons`.
+Regenerate the PNGs after changing a drawing: `python -m hotkeys.tray.icons`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from daemon.assets import asset_path
-from daemon.tray.model import TrayState
+from hotkeys.tray.model import TrayState
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +22,13 @@ WHITE = (255, 255, 255, 255)
 BACKGROUND: dict[TrayState, tuple[int, int, int]] = {
     TrayState.IDLE: (107, 114, 128),
     TrayState.LISTENING: (220, 38, 38),
-    TrayState.WORKING: (245, 158, 11),
+    TrayState.WORKING: (217, 119, 6),
     TrayState.PAUSED: (75, 85, 99),
     TrayState.ERROR: (31, 41, 55),
 }
 PAUSED_STRIPE = (156, 163, 175)
+DOT_CENTRES = (14, 32, 50)
+DOT_RADIUS = 6
 ERROR_CROSS = (239, 68, 68, 255)
 
 
@@ -48,10 +50,10 @@ def draw_icon(state: TrayState) -> Image.Image:
         _pause_bars(draw)
     elif state is TrayState.ERROR:
         _cross(draw)
+    elif state is TrayState.WORKING:
+        _dots(draw)
     else:
         _microphone(draw)
-        if state is TrayState.WORKING:
-            _dots(draw)
     return image
 
 
@@ -63,8 +65,11 @@ def _microphone(draw: ImageDraw.ImageDraw) -> None:
 
 
 def _dots(draw: ImageDraw.ImageDraw) -> None:
-    for x in (44, 50, 56):
-        draw.rectangle((x - 2, 54, x + 1, 57), fill=WHITE)
+    # Three dots across the tile, in place of the microphone: tray hosts show
+    # the icon at 16-24 px, where small dots in a corner vanish (4 px dots
+    # became 1.5 px smudges at 24 px).
+    for x in DOT_CENTRES:
+        draw.ellipse((x - DOT_RADIUS, 32 - DOT_RADIUS, x + DOT_RADIUS, 32 + DOT_RADIUS), fill=WHITE)
 
 
 def _stripes(image: Image.Image, tile: tuple[int, int, int, int]) -> None:
@@ -88,6 +93,26 @@ def _pause_bars(draw: ImageDraw.ImageDraw) -> None:
 def _cross(draw: ImageDraw.ImageDraw) -> None:
     draw.line((17, 17, 46, 46), fill=ERROR_CROSS, width=8)
     draw.line((17, 46, 46, 17), fill=ERROR_CROSS, width=8)
+
+
+def flatten(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """`image` scaled to `size` on an opaque ground of its own main colour (RGB).
+
+    For pystray's xorg backend, which has no transparency: it pastes the icon
+    onto black, so the rounded tile's transparent corners showed black in the
+    tray. On the tile's own colour the icon is square instead.
+    """
+    scaled = image.convert("RGBA").resize(size, Image.Resampling.LANCZOS)
+    colours = scaled.convert("RGB").getcolors(maxcolors=size[0] * size[1]) or [(1, (0, 0, 0))]
+    opaque = [
+        (count, colour)
+        for count, colour in colours
+        if isinstance(colour, tuple) and colour != (0, 0, 0)
+    ]
+    _, ground = max(opaque or colours, key=lambda counted: counted[0])
+    canvas = Image.new("RGB", size, ground if isinstance(ground, tuple) else 0)
+    canvas.paste(scaled, (0, 0), scaled)
+    return canvas
 
 
 def load_icon(state: TrayState, folder: Path = ICONS_DIR) -> Image.Image:
