@@ -129,8 +129,10 @@ class HistorySettings(_Section):
 class DictationSettings(_Section):
     vocabulary: tuple[str, ...] = ()
     replacements: dict[str, str] = Field(default_factory=dict)
-    # The clinical prompt and its drug list (daemon/speech/hints.py); "none" switches it off.
-    specialty: Specialty = "general"
+    # The clinical prompt and its drug list (daemon/speech/hints.py), opt-in: it helps drug
+    # names, but on whisper-base it turned an espeak-ng "The patient denies chest pain"
+    # into "Laption to the eyes, chest pain" (a lost negation; tests/speech/test_clinical_dictation.py).
+    specialty: Specialty = "none"
     # Sound-alike runs of words become the lexicon's drug name ("met form in": metformin).
     correct_drug_names: bool = True
     spoken_commands: bool = True

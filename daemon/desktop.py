@@ -46,6 +46,9 @@ class DesktopProbe(Protocol):
     def tray_backend(self) -> str | None:
         """The tray backend that would show the icon; None when no tray can be shown."""
 
+    def agent_pid(self, display: str) -> int | None:
+        """The pid of the agent holding the hotkeys on `display` (0: not known), or None."""
+
 
 class Desktop(Protocol):
     """The desktop agent, as registered under the `sottovoce.desktop` entry point."""

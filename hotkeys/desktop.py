@@ -43,6 +43,15 @@ class PlatformProbe:
 
         return notification_server()
 
+    def agent_pid(self, display: str) -> int | None:
+        from hotkeys.x11.connection import DisplayError
+        from hotkeys.x11.instance import running_agent
+
+        try:
+            return running_agent(display)
+        except DisplayError:
+            return None
+
     def tray_backend(self) -> str | None:
         from hotkeys.tray.backend import backend_name, load_pystray
         from hotkeys.tray.model import TrayError

@@ -170,6 +170,27 @@ def clipboard_hygiene(ctx: Context) -> Check:
     )
 
 
+def agent(ctx: Context) -> Check:
+    """Which process holds this display's hotkeys: one agent per display, a second is refused."""
+    session = detect_session(ctx.environ, ctx.platform)
+    if session.x_display is None:
+        return info("agent", "no X11 display: no hotkey agent")
+    if ctx.desktop is None:
+        return warn("agent", NO_AGENT, NO_AGENT_FIX)
+    pid = ctx.desktop.agent_pid(session.x_display)
+    if pid is None:
+        return info("agent", f"no agent holds the hotkeys on {session.x_display}")
+    runtime = ctx.daemon.runtime
+    owner = f"pid {pid}" if pid else "a process whose pid the X server does not say"
+    if runtime is not None and pid == runtime.pid:
+        return passed("agent", f"the daemon's own agent ({owner}) holds the hotkeys")
+    return info(
+        "agent",
+        f"a separate agent ({owner}) holds the hotkeys on {session.x_display}; a second "
+        "`sottovoce agent` or `serve` there leaves the hotkeys to it",
+    )
+
+
 def tray(ctx: Context) -> Check:
     """A tray icon with a menu can be shown (not only an icon that ignores clicks)."""
     session = detect_session(ctx.environ, ctx.platform)

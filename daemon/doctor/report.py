@@ -45,6 +45,7 @@ CHECKS: tuple[tuple[str, CheckFunction], ...] = (
     ("hotkeys", desktop_checks.hotkey_backend),
     ("microphone", desktop_checks.microphone),
     ("clipboard", desktop_checks.clipboard_hygiene),
+    ("agent", desktop_checks.agent),
     ("tray", desktop_checks.tray),
     ("notifications", desktop_checks.notifications),
 )

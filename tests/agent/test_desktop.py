@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.agent.conftest import desktop_env, keys, log_count
+from tests.doctor.helpers import run_doctor
 from tests.hotkeys.xapps import TkEditor, XtermLines, Xvfb
 from tests.support.daemon import RunningDaemon, start_daemon, wait_for, write_config
 from tests.support.pulse import PulseAudio
@@ -229,6 +230,11 @@ def test_a_second_agent_on_the_same_display_refuses_to_start(
     assert "already serves the hotkeys on display" in second.stderr
     # The first agent still owns the display: its hotkeys keep working.
     assert "hotkeys on:" not in second.stderr
+    # And the doctor names it: the daemon's own agent.
+    report = run_doctor(desktop_daemon.home, env=desktop_env(xvfb, pulse))
+    agent = report.check("agent")
+    assert agent["status"] == "ok", agent
+    assert f"pid {desktop_daemon.process.pid}" in agent["detail"]
 
 
 def test_the_clipboard_outlives_the_daemon(

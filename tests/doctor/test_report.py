@@ -33,6 +33,7 @@ EXPECTED_CHECKS = [
     "hotkeys",
     "microphone",
     "clipboard",
+    "agent",
     "tray",
     "notifications",
 ]

@@ -28,7 +28,12 @@ async def test_clinical_cleanup_tidies_without_a_model_and_flags_do_not_use(
     assert body["text"] == TIDIED
     assert body["preset"] == "clinical-cleanup"
     assert body["model"] == "deterministic"
-    assert body["fidelity"] == {"ok": True, "missing": [], "added": []}
+    assert body["fidelity"] == {
+        "ok": True,
+        "missing": [],
+        "added": [],
+        "summary": "No clinical facts changed.",
+    }
     assert [(w["code"], w["text"]) for w in body["warnings"]] == [
         ("unit-u", "U"),
         ("qd", "qd"),

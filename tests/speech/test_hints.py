@@ -52,14 +52,15 @@ def test_the_configured_specialty_gives_the_prompt_and_a_callers_prompt_wins() -
     assert options.hint is not None and "apixaban" in options.hint
     mine = _service(cardiology).options(TranscriptionRequest(prompt="Dr Okonkwo's clinic."))
     assert (mine.hint, mine.prompt) == (None, "Dr Okonkwo's clinic.")
-    assert Settings().dictation.specialty == "general"
+    assert Settings().dictation.specialty == "none"  # opt-in: it can cost a negation
     off = Settings().with_overrides("dictation", specialty="none")
     assert _service(off).options(TranscriptionRequest()).hint is None
 
 
 def test_the_english_prompt_is_not_given_to_speech_in_another_language() -> None:
-    assert _service(Settings()).options(TranscriptionRequest(language="de")).hint is None
-    assert _service(Settings()).options(TranscriptionRequest(language="en")).hint is not None
+    general = Settings().with_overrides("dictation", specialty="general")
+    assert _service(general).options(TranscriptionRequest(language="de")).hint is None
+    assert _service(general).options(TranscriptionRequest(language="en")).hint is not None
 
 
 def test_an_unknown_specialty_is_a_config_error() -> None:
