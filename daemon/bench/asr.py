@@ -3,7 +3,8 @@
 The sentences (assets/speech/clinical-sentences.json) are spoken at run time by three
 synthetic voices (daemon/bench/voices.py) and sent to POST /v1/audio/transcriptions
 of a private daemon: first as Whisper alone ("plain": no clinical prompt, no drug-name
-correction), then as configured by default ("clinical"). The "tune" sentences are
+correction), then with the clinical prompt of the "general" specialty and the
+correction ("clinical"). The "tune" sentences are
 what the prompt and the correction were adjusted on; "held_out" ones were not.
 """
 
@@ -31,7 +32,8 @@ NEGATIONS = ("denies", "no", "not", "without", "negative for", "never")
 UNITS = {"mg": "milligrams", "mcg": "micrograms", "ml": "milliliters", "kg": "kilograms"}
 VARIANTS = {
     "plain": '[dictation]\nspecialty = "none"\ncorrect_drug_names = false\n',
-    "clinical": "",
+    # The clinical prompt is opt-in (daemon/config.py): measured here switched on.
+    "clinical": '[dictation]\nspecialty = "general"\n',
 }
 
 
