@@ -147,6 +147,8 @@ async def _guarded(agent: asyncio.Task[None]) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await agent  # let the agent release its grabs, microphone and clipboard
         raise
+    except SottovoceError as error:  # a known refusal (a second agent): its words, no traceback
+        log.warning("the desktop agent stopped: %s; the API keeps serving", error)
     except Exception as error:
         log.exception("the desktop agent stopped: %s; the API keeps serving", type(error).__name__)
 

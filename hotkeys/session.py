@@ -151,7 +151,7 @@ class DesktopSession:
                 while True:
                     await changed.wait()
                     changed.clear()
-                    await controller.async_refresh(session)
+                    await controller.async_refresh(session, agent.monitor.status)
 
         refresher = asyncio.create_task(refresh())
         try:

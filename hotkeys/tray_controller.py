@@ -19,6 +19,7 @@ import aiohttp
 from daemon.client import DaemonAddress, ImpostorError, request_json
 from daemon.errors import SottovoceError
 from hotkeys.agent import Agent
+from hotkeys.monitor import DaemonStatus
 from hotkeys.ui import AgentUI
 
 log = logging.getLogger(__name__)
@@ -48,11 +49,17 @@ class ApiController:
         self._presets: list[str] = []
         self._down = "daemon not running"  # the status line while health is unknown
 
-    async def async_refresh(self, session: aiohttp.ClientSession) -> None:
-        """Update the cached menu state from the API (on the loop)."""
+    async def async_refresh(
+        self, session: aiohttp.ClientSession, status: DaemonStatus | None
+    ) -> None:
+        """Update the cached menu state (on the loop): the health from the agent's monitor's
+        latest poll, the models, defaults and presets from the API."""
+        if status is None or status.health is None:
+            self._health = {}
+            self._down = (status.problem if status else "") or "daemon not running"
+            return
         address = self._address()
         try:
-            self._health = await request_json(session, address, "GET", "/v1/health")
             models = await request_json(session, address, "GET", "/v1/models")
             self._defaults = await request_json(session, address, "GET", "/v1/defaults")
             presets = await request_json(session, address, "GET", "/v1/rewrite/presets")
@@ -62,6 +69,7 @@ class ApiController:
         except SottovoceError:
             self._health, self._down = {}, "daemon not running"
             return
+        self._health = status.health
         self._models = {
             kind: [m["id"] for m in models["data"] if m["kind"] == kind]
             for kind in ("speech", "llm")
