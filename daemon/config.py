@@ -116,6 +116,10 @@ class RewriteSettings(_Section):
     replace_when_unfaithful: bool = False
     max_text_chars: Annotated[int, Field(ge=1)] = 8000
     presets: tuple[Preset, ...] = ()
+    # The clinical clean-up before every LLM rewrite (daemon.rewrite.prepass); presets
+    # named in raw_presets rewrite the user's text as written.
+    tidy_first: bool = True
+    raw_presets: tuple[str, ...] = ()
 
 
 class HistorySettings(_Section):

@@ -1,4 +1,4 @@
-"""How much of a rewrite is new wording, and how much of the source it dropped.
+"""How much of a rewrite is new wording, what of the source it dropped, whom it names.
 
 The guard sees numbers, negations, sides and drugs; a tiny model can also invent
 plain words ("f/u in 2 weeks" became "Fixing wound 2 weeks ago"). A rewrite whose
@@ -117,3 +117,28 @@ def _resembles(word: str, known: set[str]) -> bool:
         or difflib.SequenceMatcher(None, word, other).ratio() >= CLOSE
         for other in known
     )
+
+
+# Who a sentence is about or who acted, by pronoun: a shortening that turns "she agrees"
+# into "we agreed" has changed the person, which no number, negation or side shows.
+PERSONS: dict[str, str] = {
+    **dict.fromkeys(("i", "me", "my", "mine", "myself"), "I"),
+    **dict.fromkeys(("we", "us", "our", "ours", "ourselves"), "we"),
+    **dict.fromkeys(("you", "your", "yours", "yourself"), "you"),
+    **dict.fromkeys(("she", "her", "hers", "herself"), "she"),
+    **dict.fromkeys(("he", "him", "his", "himself"), "he"),
+    **dict.fromkeys(("they", "them", "their", "theirs", "themselves"), "they"),
+}
+
+
+def new_persons(rewrite: str, source: str) -> frozenset[str]:
+    """The persons (I, we, you, she, he, they) the rewrite names and the source does not.
+
+    Only additions count: a shortening may drop the subject ("she agrees" -> "agrees"),
+    but it may not name someone else.
+    """
+    return _persons(rewrite) - _persons(source)
+
+
+def _persons(text: str) -> frozenset[str]:
+    return frozenset(PERSONS[w] for w in _WORD_RE.findall(text.lower()) if w in PERSONS)

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
+from daemon.clinical.do_not_use import flag_do_not_use
 from daemon.llm.service import LLMService
 from daemon.llm.types import GenerationParams, Message
 from daemon.rewrite.chatter import reject_reason
 from daemon.rewrite.cleanup import strip_chatter
 from daemon.rewrite.fidelity import check_fidelity
 from daemon.rewrite.generate import async_generate
-from daemon.rewrite.novelty import dropped, lost_actions, novelty
+from daemon.rewrite.novelty import dropped, lost_actions, new_persons, novelty
 from daemon.rewrite.presets import Style
 from daemon.rewrite.result import REWRITTEN, UNCHANGED
 
@@ -73,7 +75,7 @@ class PieceRewriter:
             )
             generation = await async_generate(self._llm, messages, params, self._model)
             candidate = strip_chatter(generation.text, source=piece)
-            rejected = "runaway" if generation.runaway else self.judge(candidate, piece)
+            rejected = "runaway" if generation.runaway else judge(candidate, piece, self._style)
             if rejected is not None:
                 head = self._trimmed(candidate, piece)
                 if head is not None:
@@ -94,19 +96,31 @@ class PieceRewriter:
         cuts = [m.start() for m in _CLAUSE_END_RE.finditer(candidate)]
         for cut in reversed(cuts):
             head = candidate[:cut].rstrip(" ,;:") + end
-            if self.judge(head, piece) is None:
+            if judge(head, piece, self._style) is None:
                 return head
         return None
 
-    def judge(self, candidate: str, piece: str) -> str | None:
-        """Why `candidate` cannot replace `piece` (None: it can)."""
-        rejected = reject_reason(candidate, piece)
-        if rejected is None and not check_fidelity(piece, candidate).ok:
-            rejected = "unfaithful"
-        if rejected is None and novelty(candidate, piece) > self._style.max_novelty:
-            rejected = "invented words"
-        if rejected is None and (
-            dropped(candidate, piece) > self._style.max_dropped or lost_actions(candidate, piece)
-        ):
-            rejected = "dropped words"
-        return rejected
+
+def judge(candidate: str, piece: str, style: Style) -> str | None:
+    """Why `candidate` cannot replace `piece` under `style`'s limits (None: it can)."""
+    rejected = reject_reason(candidate, piece)
+    if rejected is None and not check_fidelity(piece, candidate).ok:
+        rejected = "unfaithful"
+    if rejected is None and novelty(candidate, piece) > style.max_novelty:
+        rejected = "invented words"
+    if rejected is None and (
+        dropped(candidate, piece) > style.max_dropped or lost_actions(candidate, piece)
+    ):
+        rejected = "dropped words"
+    allowed = style.new_persons
+    if rejected is None and allowed is not None and new_persons(candidate, piece) - allowed:
+        rejected = "changed person"
+    if rejected is None and _do_not_use(candidate) != _do_not_use(piece):
+        rejected = "do not use changed"
+    return rejected
+
+
+def _do_not_use(text: str) -> Counter[tuple[str, str]]:
+    """The "Do Not Use" notations of a text: flagged, never changed, so the writer decides
+    what "10 U" or "qd" meant (a model that spells them out guesses)."""
+    return Counter((w.code, w.text.lower()) for w in flag_do_not_use(text))

@@ -129,6 +129,16 @@ NOVELTY: dict[str, float] = {"proofread": 0.34, "concise": 0.34, "professional":
 # keeps nearly all of them, a shortening drops many by design.
 DROPPED: dict[str, float] = {"proofread": 0.1, "professional": 0.5, "friendly": 0.5}
 UNLIMITED = 1.0
+# The persons (novelty.PERSONS) a rewrite may name that its piece does not: none for a
+# proofread or a shortening; a friendly or plain-language rewrite speaks to the patient
+# ("you", "see us"). Free instructions and user presets are not limited (None).
+NEW_PERSONS: dict[str, frozenset[str]] = {
+    "proofread": frozenset(),
+    "concise": frozenset(),
+    "professional": frozenset(),
+    "friendly": frozenset({"you", "we"}),
+    "patient-friendly": frozenset({"you", "we"}),
+}
 
 
 @dataclass(frozen=True)
@@ -139,6 +149,7 @@ class Style:
     growth: float
     max_novelty: float
     max_dropped: float
+    new_persons: frozenset[str] | None = None
 
 
 def style(preset: Preset | None, instruction: str) -> Style:
@@ -149,6 +160,7 @@ def style(preset: Preset | None, instruction: str) -> Style:
         growth=GROWTH.get(name, DEFAULT_GROWTH),
         max_novelty=NOVELTY.get(name, UNLIMITED),
         max_dropped=DROPPED.get(name, UNLIMITED),
+        new_persons=NEW_PERSONS.get(name),
     )
 
 

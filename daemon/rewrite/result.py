@@ -24,10 +24,18 @@ class PieceOutcome:
     kept: bool
     reason: str
     section: str | None = None
+    # The clean-up pre-pass changed this piece before the model saw it: a kept piece
+    # holds its tidied form ("tidied only"), not the user's wording.
+    tidied: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of one entry of the API's `pieces` list."""
-        data: dict[str, Any] = {"index": self.index, "kept": self.kept, "reason": self.reason}
+        data: dict[str, Any] = {
+            "index": self.index,
+            "kept": self.kept,
+            "reason": self.reason,
+            "tidied": self.tidied,
+        }
         if self.section is not None:
             data["section"] = self.section
         return data

@@ -4,7 +4,9 @@ The text is split into pieces (sentences, clauses) that are rewritten one by
 one, each checked on its own (fidelity guard, chatter, degenerate output) and
 kept as written when its rewrite fails; structuring presets (SOAP) only sort
 the sentences under headings. The merged text is checked as a whole too: should
-it still fail the guard, the source is returned unchanged.
+it still fail the guard, the pieces as the model got them are returned. Wording
+presets and free instructions run the deterministic clinical clean-up first
+(daemon.rewrite.prepass): a piece whose rewrite is rejected keeps its tidied form.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from daemon.rewrite.clinical import tidy
 from daemon.rewrite.fidelity import check_fidelity
 from daemon.rewrite.pieces import Split, split
 from daemon.rewrite.piecewise import PieceRewriter
+from daemon.rewrite.prepass import Prepared, prepare
 from daemon.rewrite.presets import all_presets, style
 from daemon.rewrite.result import REWRITTEN, UNCHANGED, PieceOutcome, RewriteResult
 
@@ -76,13 +79,14 @@ class RewriteService:
                     yield item
                 return
         started = time.perf_counter()
-        pieces = split(text)
         outcomes: list[PieceOutcome] = []
-        decide = (
-            self._async_sort(pieces, STRUCTURED[chosen], model)
-            if chosen in STRUCTURED
-            else self._async_rewrite_pieces(pieces, chosen, instruction, model)
-        )
+        if chosen in STRUCTURED:
+            pieces = split(text)
+            decide = self._async_sort(pieces, STRUCTURED[chosen], model)
+        else:
+            prepared = prepare(text, self.tidies_first(chosen))
+            pieces = prepared.pieces
+            decide = self._async_rewrite_pieces(prepared, chosen, instruction, model)
         async with contextlib.aclosing(decide):
             async for outcome in decide:
                 outcomes.append(outcome)
@@ -95,7 +99,9 @@ class RewriteService:
             merged = pieces.merge(o.text for o in outcomes)
         report = check_fidelity(text, merged)
         if not report.ok:
-            merged, report = text, check_fidelity(text, text)
+            # The pieces as the model got them: the user's, or tidied (which the guard passed).
+            merged = pieces.merge()
+            report = check_fidelity(text, merged)
             outcomes = [_reverted(o, pieces) for o in outcomes]
         yield RewriteResult(
             text=merged,
@@ -130,15 +136,26 @@ class RewriteService:
             warnings=tidied.warnings,
         )
 
+    def tidies_first(self, preset: str | None) -> bool:
+        """Whether a rewrite with `preset` (None: a free instruction) runs the clean-up first."""
+        return self.settings.tidy_first and preset not in self.settings.raw_presets
+
     async def _async_rewrite_pieces(
-        self, pieces: Split, preset: str | None, instruction: str | None, model: str | None
+        self, prepared: Prepared, preset: str | None, instruction: str | None, model: str | None
     ) -> AsyncGenerator[PieceOutcome, None]:
         chosen = None if instruction else self.presets[preset or self.default_preset]
         wording = instruction or (chosen.instruction if chosen else "")
         rewriter = PieceRewriter(self._llm, style(chosen, wording), model)
-        for index, piece in enumerate(pieces.pieces):
+        for index, piece in enumerate(prepared.pieces.pieces):
             decision = await rewriter.async_decide(piece.text)
-            yield PieceOutcome(index, piece.before, decision.text, decision.kept, decision.reason)
+            yield PieceOutcome(
+                index,
+                piece.before,
+                decision.text,
+                decision.kept,
+                decision.reason,
+                tidied=prepared.tidied[index],
+            )
 
     async def _async_sort(
         self, pieces: Split, sections: tuple[str, ...], model: str | None
@@ -158,5 +175,11 @@ class RewriteService:
 def _reverted(outcome: PieceOutcome, pieces: Split) -> PieceOutcome:
     original = pieces.pieces[outcome.index].text
     return PieceOutcome(
-        outcome.index, outcome.before, original, True, MERGED_UNFAITHFUL, outcome.section
+        outcome.index,
+        outcome.before,
+        original,
+        True,
+        MERGED_UNFAITHFUL,
+        outcome.section,
+        outcome.tidied,
     )
