@@ -11,6 +11,7 @@ negation words and the sides of the source and the answer must be the same).
 from __future__ import annotations
 
 import json
+import os
 import re
 import statistics
 import time
@@ -21,7 +22,7 @@ from typing import Any
 
 from daemon.bench.common import BenchDaemon
 
-SETS = ("tuning", "heldout")
+SETS = ("tuning", "heldout", "heldout2")
 PRESETS = ("proofread", "concise", "soap")
 _NEGATIONS = frozenset(
     ["no", "not", "denies", "denied", "deny", "without", "never", "none", "negative", "nil"]
@@ -64,6 +65,7 @@ def judge(source: str, answer: dict[str, Any]) -> dict[str, bool]:
         "chatter": bool(_CHATTER_RE.search(text)) and not _CHATTER_RE.search(source),
         "changed": " ".join(text.split()) != " ".join(source.split()),
         "sane_length": 0.3 * size <= len(text) <= 2.5 * size + 40,
+        "model_rewrote": any(p["reason"] == "rewritten" for p in answer.get("pieces", [])),
     }
 
 
@@ -80,17 +82,21 @@ def _post(daemon: BenchDaemon, body: dict[str, Any]) -> dict[str, Any]:
 def bench_preset(daemon: BenchDaemon, preset: str, notes: list[str]) -> dict[str, Any]:
     """The figures of one preset over one set of notes."""
     seconds: list[float] = []
+    per_piece: list[float] = []
     verdicts: list[dict[str, bool]] = []
     reasons: Counter[str] = Counter()
-    pieces = kept = 0
+    pieces = kept = tidied = 0
     for note in notes:
         started = time.perf_counter()
         answer = _post(daemon, {"text": note, "preset": preset})
         seconds.append(time.perf_counter() - started)
         verdicts.append(judge(note, answer))
-        for piece in answer.get("pieces", []):
+        listed = answer.get("pieces", [])
+        per_piece.append(seconds[-1] / max(1, len(listed)))
+        for piece in listed:
             pieces += 1
             kept += bool(piece["kept"])
+            tidied += bool(piece.get("tidied"))
             reasons[str(piece["reason"])] += 1
     useful = [
         v["guard_ok"]
@@ -101,10 +107,15 @@ def bench_preset(daemon: BenchDaemon, preset: str, notes: list[str]) -> dict[str
         for v in verdicts
     ]
     unfaithful = [v["changed"] and not (v["guard_ok"] and v["independent_ok"]) for v in verdicts]
+    by_model = [u and v["model_rewrote"] for u, v in zip(useful, verdicts, strict=True)]
     count = len(notes)
     return {
         "notes": count,
         "useful_rate": round(sum(useful) / count, 3),
+        # Of the useful notes: those with a piece the model rewrote, and those that only
+        # the clean-up pre-pass changed (case, punctuation, spacing).
+        "useful_model_rewrote": sum(by_model),
+        "useful_tidy_only": sum(useful) - sum(by_model),
         "faithful_rate": round(
             sum(v["guard_ok"] and v["independent_ok"] for v in verdicts) / count, 3
         ),
@@ -113,17 +124,26 @@ def bench_preset(daemon: BenchDaemon, preset: str, notes: list[str]) -> dict[str
         "no_op_rate": round(sum(not v["changed"] for v in verdicts) / count, 3),
         "pieces": pieces,
         "pieces_kept_rate": round(kept / pieces, 3) if pieces else None,
+        "pieces_tidied": tidied,
         "piece_reasons": dict(reasons.most_common()),
         "p50_seconds": round(statistics.median(seconds), 3),
+        # A note's latency over its pieces: what one more sentence costs.
+        "p50_seconds_per_piece": round(statistics.median(per_piece), 3),
     }
 
 
 def bench_rewrite(
     daemon: BenchDaemon, sets: dict[str, Path], presets: tuple[str, ...] = PRESETS
 ) -> dict[str, Any]:
-    """Every preset over every set, after one warm-up request (loads the model)."""
+    """Every preset over every set, after one warm-up request (loads the model).
+
+    The load average before and after says how busy the machine was: latencies on a
+    shared machine mean little without it.
+    """
     _post(daemon, {"text": "pt denies fever.", "preset": presets[0]})
-    return {
+    before = os.getloadavg()[0]
+    results: dict[str, Any] = {
         name: {preset: bench_preset(daemon, preset, load_notes(path)) for preset in presets}
         for name, path in sets.items()
     }
+    return {**results, "load_average": [round(before, 2), round(os.getloadavg()[0], 2)]}

@@ -40,7 +40,9 @@ _CHATTER: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|rephrased\s+(?:as|to)|rewritten\s+(?:as|to)|corrected\s+(?:version|text|sentence)"
             rf"|here\s+is\b|here{_APOSTROPHE}s\b|in\s+other\s+words\b|i\s+(?:have|{_APOSTROPHE}ve)"
             r"\s+(?:corrected|rewritten|changed|revised)|(?:original|revised)\s+(?:text|sentence)"
-            r"|let\s+me\b)",
+            r"|let\s+me\b"
+            # An answer to a question nobody asked: "Yes, he has had diarrhoea".
+            r"|^(?:yes|no|sure|okay|ok|certainly|of\s+course|great|absolutely)\s*[,!.:])",
             re.IGNORECASE,
         ),
     ),

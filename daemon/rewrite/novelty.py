@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 
 _WORD_RE = re.compile(r"[a-z]+")
 MIN_LENGTH = 4
@@ -105,6 +106,55 @@ def lost_actions(rewrite: str, source: str) -> bool:
     return any(action not in have for action in _ACTION_RE.findall(source.lower()))
 
 
+# Inflections that leave a word the same word ("take"/"takes", "start"/"started").
+_INFLECTIONS: tuple[tuple[str, str], ...] = (
+    ("ies", "y"),
+    ("ied", "y"),
+    ("es", ""),
+    ("s", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("d", ""),
+    ("ing", ""),
+    ("ing", "e"),
+)
+
+
+def swapped(rewrite: str, source: str) -> str | None:
+    """A correctly spelled source word the rewrite swapped for a look-alike (None: none).
+
+    novelty() lets a rewrite's word stand for a source word it resembles, so that a
+    spelling correction is not "new"; "crackles" -> "cracks" resembles as well, and is
+    a different finding. A source word that is already English or a drug name can
+    only be inflected, never corrected.
+    """
+    from daemon.speech.lexicon import drug_names, is_ordinary_word
+
+    kept = {_base for w in _WORD_RE.findall(rewrite.lower()) for _base in _bases(w)}
+    new = [w for w in _WORD_RE.findall(rewrite.lower()) if _content(w)]
+    words: list[str] = _WORD_RE.findall(source.lower())
+    for word in words:
+        if not _content(word) or _bases(word) & kept:
+            continue
+        if not (is_ordinary_word(word) or word in drug_names()):
+            continue  # a misspelling: correcting it is the job
+        if any(not _bases(w) & _bases(word) and _resembles(w, {word}) for w in new):
+            return word
+    return None
+
+
+def _bases(word: str) -> frozenset[str]:
+    """`word` and what it is with an inflection taken off."""
+    return frozenset(
+        [word]
+        + [
+            word[: len(word) - len(suffix)] + base
+            for suffix, base in _INFLECTIONS
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3
+        ]
+    )
+
+
 def _content(word: str) -> bool:
     return len(word) >= MIN_LENGTH and word not in _FUNCTION
 
@@ -131,14 +181,30 @@ PERSONS: dict[str, str] = {
 }
 
 
+# Who else is in a note: the person who reported or agreed. A shortening that drops
+# "mother reports" has made the report the patient's own.
+INFORMANTS = frozenset(
+    {"mother", "father", "parent", "parents", "mum", "mom", "dad", "daughter", "son"}
+    | {"wife", "husband", "partner", "carer", "caregiver", "sister", "brother", "friend"}
+    | {"nurse", "teacher", "paramedic", "paramedics", "relative", "relatives", "family"}
+)
+
+
 def new_persons(rewrite: str, source: str) -> frozenset[str]:
-    """The persons (I, we, you, she, he, they) the rewrite names and the source does not.
+    """The persons (I, we, you, she, he, they) the rewrite names more often than the source.
 
-    Only additions count: a shortening may drop the subject ("she agrees" -> "agrees"),
-    but it may not name someone else.
+    A shortening may drop a subject ("she agrees" -> "agrees"), but it may not name
+    someone else: "we discussed, she agrees" -> "we discussed, we agreed" names "we"
+    once more, and that is a change of who acted.
     """
-    return _persons(rewrite) - _persons(source)
+    return frozenset(_persons(rewrite) - _persons(source))
 
 
-def _persons(text: str) -> frozenset[str]:
-    return frozenset(PERSONS[w] for w in _WORD_RE.findall(text.lower()) if w in PERSONS)
+def lost_informants(rewrite: str, source: str) -> frozenset[str]:
+    """The people other than the patient (mother, carer, nurse...) the rewrite no longer names."""
+    have = set(_WORD_RE.findall(rewrite.lower()))
+    return frozenset(w for w in _WORD_RE.findall(source.lower()) if w in INFORMANTS) - have
+
+
+def _persons(text: str) -> Counter[str]:
+    return Counter(PERSONS[w] for w in _WORD_RE.findall(text.lower()) if w in PERSONS)

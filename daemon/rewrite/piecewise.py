@@ -21,7 +21,14 @@ from daemon.rewrite.chatter import reject_reason
 from daemon.rewrite.cleanup import strip_chatter
 from daemon.rewrite.fidelity import check_fidelity
 from daemon.rewrite.generate import async_generate
-from daemon.rewrite.novelty import dropped, lost_actions, new_persons, novelty
+from daemon.rewrite.novelty import (
+    dropped,
+    lost_actions,
+    lost_informants,
+    new_persons,
+    novelty,
+    swapped,
+)
 from daemon.rewrite.presets import Style
 from daemon.rewrite.result import REWRITTEN, UNCHANGED
 
@@ -104,6 +111,9 @@ class PieceRewriter:
 def judge(candidate: str, piece: str, style: Style) -> str | None:
     """Why `candidate` cannot replace `piece` under `style`'s limits (None: it can)."""
     rejected = reject_reason(candidate, piece)
+    longest = len(piece.strip()) * (style.max_length or math.inf)
+    if rejected is None and len(candidate.strip()) > longest:
+        rejected = "too long"
     if rejected is None and not check_fidelity(piece, candidate).ok:
         rejected = "unfaithful"
     if rejected is None and novelty(candidate, piece) > style.max_novelty:
@@ -115,6 +125,10 @@ def judge(candidate: str, piece: str, style: Style) -> str | None:
     allowed = style.new_persons
     if rejected is None and allowed is not None and new_persons(candidate, piece) - allowed:
         rejected = "changed person"
+    if rejected is None and lost_informants(candidate, piece):
+        rejected = "changed person"
+    if rejected is None and style.keep_spelled and swapped(candidate, piece) is not None:
+        rejected = "changed words"
     if rejected is None and _do_not_use(candidate) != _do_not_use(piece):
         rejected = "do not use changed"
     return rejected

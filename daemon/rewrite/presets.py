@@ -120,6 +120,10 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 # How much longer than its piece a rewrite may grow, per preset (token budget).
 GROWTH: dict[str, float] = {"friendly": 2.0, "patient-friendly": 2.5}
+# A shortening that came out longer than its piece has added something ("Crackles at
+# L base." -> "L - crackles at L base."): the longest rewrite it may return, as a
+# share of the piece's length.
+MAX_LENGTH: dict[str, float] = {"concise": 1.0}
 DEFAULT_GROWTH = 1.5
 # The largest share of new content words a rewrite may have (see novelty.py): a
 # proofread or a shortening reuses the source's words, a plain-language rewrite
@@ -150,6 +154,9 @@ class Style:
     max_novelty: float
     max_dropped: float
     new_persons: frozenset[str] | None = None
+    # Whether a correctly spelled word must stay itself (novelty.swapped).
+    keep_spelled: bool = False
+    max_length: float | None = None
 
 
 def style(preset: Preset | None, instruction: str) -> Style:
@@ -161,6 +168,9 @@ def style(preset: Preset | None, instruction: str) -> Style:
         max_novelty=NOVELTY.get(name, UNLIMITED),
         max_dropped=DROPPED.get(name, UNLIMITED),
         new_persons=NEW_PERSONS.get(name),
+        # The presets that reuse the source's words: a look-alike word is a swap.
+        keep_spelled=name in NOVELTY,
+        max_length=MAX_LENGTH.get(name),
     )
 
 

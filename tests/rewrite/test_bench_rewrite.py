@@ -27,6 +27,14 @@ def test_chatter_no_ops_and_the_guard_verdict_are_judged() -> None:
 
 
 def test_the_shipped_sets_are_separate_and_large_enough() -> None:
-    tuning, heldout = (load_notes(asset_path("rewrite", f"{name}.json")) for name in SETS)
-    assert len(heldout) >= 30 and len(tuning) >= 10
-    assert not set(tuning) & set(heldout)
+    tuning, heldout, heldout2 = (load_notes(asset_path("rewrite", f"{name}.json")) for name in SETS)
+    assert len(heldout) >= 30 and len(heldout2) >= 30 and len(tuning) >= 10
+    assert not set(tuning) & set(heldout) and not set(tuning) & set(heldout2)
+    assert not set(heldout) & set(heldout2)
+
+
+def test_the_judgement_tells_a_model_rewrite_from_a_tidy_only_answer() -> None:
+    tidy_only = {**_answer("Pt denies fever."), "pieces": [{"reason": "unfaithful"}]}
+    by_model = {**_answer("Patient denies fever."), "pieces": [{"reason": "rewritten"}]}
+    assert not judge("pt denies fever", tidy_only)["model_rewrote"]
+    assert judge("pt denies fever", by_model)["model_rewrote"]

@@ -95,3 +95,38 @@ def test_a_rewrite_that_spells_out_a_do_not_use_notation_is_rejected() -> None:
     piece = "Insulin 10 U at night."
     assert judge("Insulin 10 units at night.", piece, _style("proofread")) == ("do not use changed")
     assert judge(piece, "insulin 10 U at night", _style("proofread")) is None
+
+
+def test_a_shortening_that_names_one_person_twice_has_changed_who_agreed() -> None:
+    piece = "Pt anxious about surgery, we discussed risks and benefits, she agrees to proceed."
+    merged = "Anxious about surgery. We discussed risks and benefits. We agreed to proceed."
+    assert new_persons(merged, piece) == {"we"}
+    assert judge(merged, piece, _style("concise")) == "changed person"
+
+
+def test_a_rewrite_that_drops_who_reported_is_rejected() -> None:
+    piece = "Mother reports he has had diarrhoea x 4 days."
+    assert judge("He has had diarrhoea x 4 days.", piece, _style("concise")) == "changed person"
+
+
+def test_an_answer_to_a_question_nobody_asked_is_chatter() -> None:
+    piece = "He has had diarrhoea x 4 days."
+    assert judge("Yes, he has had diarrhoea x 4 days.", piece, _style("concise")) == (
+        "meta-commentary"
+    )
+
+
+def test_a_spelled_word_swapped_for_a_look_alike_is_rejected_and_a_misspelling_is_not() -> None:
+    assert judge("Cracks at L base.", "crackles at L base.", _style("proofread")) == (
+        "changed words"
+    )
+    assert judge("Cracks at L base.", "crackles at L base.", _style("concise")) == ("changed words")
+    assert judge("Crackles at L base.", "crakles at L base.", _style("proofread")) is None
+    piece = "the wound are clen and dry"
+    assert judge("The wound is clean and dry.", piece, _style("proofread")) is None
+
+
+def test_a_shortening_longer_than_its_piece_is_rejected() -> None:
+    piece = "Crackles at L base."
+    assert judge("L - crackles at L base.", piece, _style("concise")) == "too long"
+    assert judge("L - crackles at L base.", piece, _style("proofread")) != "too long"
