@@ -1,8 +1,9 @@
 """Rewrite quality through the API: per preset, how many answers are useful and faithful,
 how many pieces were rewritten or kept, and the median latency.
 
-Two shipped note sets (assets/rewrite/): `tuning` is what prompts and limits were
-adjusted on; `heldout` was never looked at line by line, and is the one to quote.
+Three shipped note sets (assets/rewrite/): `tuning` is what prompts and limits were
+adjusted on; `heldout` was never looked at line by line, and is the one to quote;
+`heldout2` was written before the clean-up pre-pass was tuned, and never used for it.
 "Faithful" is judged twice: by the daemon's own guard (the answer's `fidelity.ok`)
 and by an independent check here that shares no code with it (the digits, the
 negation words and the sides of the source and the answer must be the same).
@@ -66,6 +67,7 @@ def judge(source: str, answer: dict[str, Any]) -> dict[str, bool]:
         "changed": " ".join(text.split()) != " ".join(source.split()),
         "sane_length": 0.3 * size <= len(text) <= 2.5 * size + 40,
         "model_rewrote": any(p["reason"] == "rewritten" for p in answer.get("pieces", [])),
+        "sorted": any("section" in p for p in answer.get("pieces", [])),
     }
 
 
@@ -108,14 +110,19 @@ def bench_preset(daemon: BenchDaemon, preset: str, notes: list[str]) -> dict[str
     ]
     unfaithful = [v["changed"] and not (v["guard_ok"] and v["independent_ok"]) for v in verdicts]
     by_model = [u and v["model_rewrote"] for u, v in zip(useful, verdicts, strict=True)]
+    tidy_only = [
+        u and not v["model_rewrote"] and not v["sorted"]
+        for u, v in zip(useful, verdicts, strict=True)
+    ]
     count = len(notes)
     return {
         "notes": count,
         "useful_rate": round(sum(useful) / count, 3),
         # Of the useful notes: those with a piece the model rewrote, and those that only
-        # the clean-up pre-pass changed (case, punctuation, spacing).
+        # the clean-up pre-pass changed (case, punctuation, spacing); the rest of a
+        # structuring preset's were sorted under headings.
         "useful_model_rewrote": sum(by_model),
-        "useful_tidy_only": sum(useful) - sum(by_model),
+        "useful_tidy_only": sum(tidy_only),
         "faithful_rate": round(
             sum(v["guard_ok"] and v["independent_ok"] for v in verdicts) / count, 3
         ),

@@ -38,3 +38,9 @@ def test_the_judgement_tells_a_model_rewrite_from_a_tidy_only_answer() -> None:
     by_model = {**_answer("Patient denies fever."), "pieces": [{"reason": "rewritten"}]}
     assert not judge("pt denies fever", tidy_only)["model_rewrote"]
     assert judge("pt denies fever", by_model)["model_rewrote"]
+    sorted_answer = {
+        **_answer("Subjective:\npt denies fever"),
+        "pieces": [{"reason": "cue", "section": "Subjective"}],
+    }
+    assert judge("pt denies fever", sorted_answer)["sorted"]
+    assert not judge("pt denies fever", by_model)["sorted"]
