@@ -37,6 +37,12 @@ def test_the_pieces_are_the_tidied_text_and_say_which_ones_tidy_changed() -> Non
     assert prepared.tidied == (False, True)
 
 
+def test_a_full_stop_added_at_a_piece_end_marks_that_piece_only() -> None:
+    prepared = prepare("Denies fever. BP 120/80", enabled=True)
+    assert prepared.pieces.merge() == "Denies fever. BP 120/80."
+    assert prepared.tidied == (False, True)
+
+
 def test_spacing_between_pieces_marks_no_piece_as_tidied() -> None:
     prepared = prepare("Denies fever.   BP 120/80.", enabled=True)
     assert prepared.pieces.merge() == "Denies fever. BP 120/80."
