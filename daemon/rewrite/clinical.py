@@ -1,8 +1,9 @@
 """The deterministic clinical clean-up: case, punctuation and spacing, with no model.
 
 `tidy` is the `clinical-cleanup` preset and a pre-pass any rewrite can run
-first. It only moves spaces, capitalises the first word of a sentence and
-ends a sentence with a full stop, so it cannot change a fact; the fidelity
+first. It only moves spaces, capitalises the first word of a sentence and a
+vital sign before its reading ("bp 140/90"), and ends a sentence with a full
+stop, so it cannot change a fact; the fidelity
 guard checks its result like any other. Joint Commission "Do Not Use"
 notations are flagged in `warnings` and left as written (daemon.clinical.do_not_use).
 """
@@ -48,6 +49,10 @@ _SENTENCE_GAP_RE = re.compile(
     r"(?<=[A-Za-z]{3})(\.)(?=[A-Za-z]{2,}\b)"
     r"(?!(?i:com|org|net|gov|edu|nhs|uk|us|io|pdf|docx?|txt|html?)\b)"
 )
+# Vital signs written in lower case before their reading: "bp 140/90 hr 88" is
+# "BP 140/90 HR 88". Only before a number, so "3 hr" (hours) and "recheck bp" stay.
+_VITALS = {"bp": "BP", "hr": "HR", "rr": "RR", "spo2": "SpO2"}
+_VITAL_RE = re.compile(r"(?<![\w/])(bp|hr|rr|spo2)(?=:?\s*\d)")
 _LIST_ITEM_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
 # A full stop after these is not the end of a sentence.
 _NOT_SENTENCE_ENDS = frozenset(
@@ -86,6 +91,7 @@ def _tidy_line(line: str) -> str:
     body = re.sub(r"(?<=[A-Za-z])(:)(?=[A-Za-z(])", r"\1 ", body)
     body = _SENTENCE_GAP_RE.sub(r"\1 ", body)
     body = _NUMBER_UNIT_RE.sub(r"\1 \2", body)
+    body = _VITAL_RE.sub(lambda m: _VITALS[m[1]], body)
     return indent + _end_sentence(body)
 
 

@@ -16,7 +16,7 @@ from daemon.rewrite.fidelity import check_fidelity
     [
         pytest.param(
             "pt is 52yo female w/ chest pain radiating to L arm, denies fever. bp 140/90 hr 88",
-            "Pt is 52 yo female w/ chest pain radiating to L arm, denies fever. Bp 140/90 hr 88.",
+            "Pt is 52 yo female w/ chest pain radiating to L arm, denies fever. BP 140/90 HR 88.",
             id="the-issue-example",
         ),
         pytest.param("metformin 500mg bid", "Metformin 500 mg bid.", id="number-and-unit"),
@@ -29,6 +29,11 @@ from daemon.rewrite.fidelity import check_fidelity
         pytest.param("BP:140/90 at 14:30", "BP:140/90 at 14:30.", id="colon-before-digits"),
         pytest.param("sats 94% RA, temp 38.5°C", "Sats 94% RA, temp 38.5°C.", id="attached"),
         pytest.param("hello? yes. no!", "Hello? Yes. No!", id="sentence-ends"),
+        pytest.param(
+            "rr 22, spo2 94%. recheck bp in 3 hr",
+            "RR 22, SpO2 94%. Recheck bp in 3 hr.",
+            id="vital-signs-before-a-reading",
+        ),
         pytest.param("- start amoxicillin", "- Start amoxicillin", id="list-item"),
         pytest.param("2) review bloods", "2) Review bloods", id="numbered-item"),
     ],

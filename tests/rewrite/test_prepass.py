@@ -33,7 +33,7 @@ def test_the_tidied_text_of_every_shipped_note_passes_the_guard(note: str) -> No
 
 def test_the_pieces_are_the_tidied_text_and_say_which_ones_tidy_changed() -> None:
     prepared = prepare("Denies fever. bp 140/90 hr 88", enabled=True)
-    assert [p.text for p in prepared.pieces.pieces] == ["Denies fever.", "Bp 140/90 hr 88."]
+    assert [p.text for p in prepared.pieces.pieces] == ["Denies fever.", "BP 140/90 HR 88."]
     assert prepared.tidied == (False, True)
 
 
