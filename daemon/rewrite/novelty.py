@@ -9,8 +9,13 @@ stay close to a source word (difflib's ratio), so proofreading is not penalised.
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from collections import Counter
+
+from daemon.speech.lexicon import LexiconError, drug_names, is_ordinary_word
+
+log = logging.getLogger(__name__)
 
 _WORD_RE = re.compile(r"[a-z]+")
 MIN_LENGTH = 4
@@ -128,19 +133,25 @@ def swapped(rewrite: str, source: str) -> str | None:
     a different finding. A source word that is already English or a drug name can
     only be inflected, never corrected.
     """
-    from daemon.speech.lexicon import drug_names, is_ordinary_word
-
     kept = {_base for w in _WORD_RE.findall(rewrite.lower()) for _base in _bases(w)}
     new = [w for w in _WORD_RE.findall(rewrite.lower()) if _content(w)]
     words: list[str] = _WORD_RE.findall(source.lower())
     for word in words:
-        if not _content(word) or _bases(word) & kept:
-            continue
-        if not (is_ordinary_word(word) or word in drug_names()):
-            continue  # a misspelling: correcting it is the job
+        if not _content(word) or _bases(word) & kept or not _spelled(word):
+            continue  # kept, or a misspelling: correcting it is the job
         if any(not _bases(w) & _bases(word) and _resembles(w, {word}) for w in new):
             return word
     return None
+
+
+def _spelled(word: str) -> bool:
+    """Whether `word` is English or a drug name; without the lexicon, every word is (so
+    no look-alike passes as a correction)."""
+    try:
+        return is_ordinary_word(word) or word in drug_names()
+    except LexiconError:
+        log.warning("no lexicon: a rewrite may not correct spellings")
+        return True
 
 
 def _bases(word: str) -> frozenset[str]:
