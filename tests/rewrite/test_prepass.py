@@ -136,3 +136,16 @@ def test_a_shortening_longer_than_its_piece_is_rejected() -> None:
     piece = "Crackles at L base."
     assert judge("L - crackles at L base.", piece, _style("concise")) == "too long"
     assert judge("L - crackles at L base.", piece, _style("proofread")) != "too long"
+
+
+def test_without_the_lexicon_no_look_alike_passes_as_a_correction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from daemon.rewrite import novelty
+    from daemon.speech.lexicon import LexiconError
+
+    def missing(word: str) -> bool:
+        raise LexiconError("the package is not installed")
+
+    monkeypatch.setattr(novelty, "is_ordinary_word", missing)
+    assert novelty.swapped("Crackles at L base.", "crakles at L base.") == "crakles"
