@@ -12,6 +12,7 @@ presets and free instructions run the deterministic clinical clean-up first
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import AsyncGenerator
 
@@ -28,6 +29,8 @@ from daemon.rewrite.prepass import Prepared, prepare
 from daemon.rewrite.presets import all_presets, style
 from daemon.rewrite.result import REWRITTEN, UNCHANGED, PieceOutcome, RewriteResult
 
+log = logging.getLogger(__name__)
+
 # Structuring presets: their name and the headings they sort sentences under.
 STRUCTURED: dict[str, tuple[str, ...]] = {"soap": structure.SOAP}
 MERGED_UNFAITHFUL = "merged text unfaithful"
@@ -42,6 +45,8 @@ class RewriteService:
         self.settings = settings
         self._llm = llm
         self.presets = all_presets(settings)
+        for name in sorted(set(settings.raw_presets) - set(self.presets)):
+            log.warning("[rewrite] raw_presets names %r, which is no preset", name)
         # Starts as configured; the tray may change it while the daemon runs.
         self.default_preset = settings.default_preset
 

@@ -62,11 +62,14 @@ def test_without_the_pre_pass_the_pieces_are_the_users_own() -> None:
     assert prepared.tidied == (False, False)
 
 
-def test_raw_presets_and_the_switch_choose_who_tidies_first() -> None:
+def test_raw_presets_and_the_switch_choose_who_tidies_first(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     from daemon.rewrite.service import RewriteService
 
-    settings = RewriteSettings(raw_presets=("concise",))
+    settings = RewriteSettings(raw_presets=("concise", "consise"))
     service = RewriteService(settings, llm=None)  # type: ignore[arg-type]
+    assert "raw_presets names 'consise', which is no preset" in caplog.text
     assert service.tidies_first("proofread") and service.tidies_first(None)
     assert not service.tidies_first("concise")
     off = RewriteService(RewriteSettings(tidy_first=False), llm=None)  # type: ignore[arg-type]
