@@ -2,7 +2,7 @@
 
 The text is split into pieces (sentences, clauses) that are rewritten one by
 one, each checked on its own (fidelity guard, chatter, degenerate output) and
-kept as written when its rewrite fails; structuring presets (SOAP) only sort
+kept as the model got it when its rewrite fails; structuring presets (SOAP) only sort
 the sentences under headings. The merged text is checked as a whole too: should
 it still fail the guard, the pieces as the model got them are returned. Wording
 presets and free instructions run the deterministic clinical clean-up first
@@ -12,6 +12,7 @@ presets and free instructions run the deterministic clinical clean-up first
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncGenerator
@@ -179,12 +180,4 @@ class RewriteService:
 
 def _reverted(outcome: PieceOutcome, pieces: Split) -> PieceOutcome:
     original = pieces.pieces[outcome.index].text
-    return PieceOutcome(
-        outcome.index,
-        outcome.before,
-        original,
-        True,
-        MERGED_UNFAITHFUL,
-        outcome.section,
-        outcome.tidied,
-    )
+    return dataclasses.replace(outcome, text=original, kept=True, reason=MERGED_UNFAITHFUL)
