@@ -16,7 +16,6 @@ NOTE = (
     "pt is 52yo female w/ chest pain radiating to L arm, denies fever. bp 140/90 hr 88. "
     "Started metformin 500mg twice daily for diabetes. f/u in 2 weeks."
 )
-RUNAWAY_LOG = "started repeating; its generation was stopped"
 
 
 async def _post(daemon: RunningDaemon, body: dict[str, Any]) -> dict[str, Any]:
@@ -138,16 +137,3 @@ async def test_soap_streams_a_piece_event_per_sentence(daemon: RunningDaemon) ->
     events = await _events(daemon, {"text": "Denies fever. BP 120/80.", "preset": "soap"})
     assert [e["type"] for e in events] == ["piece", "piece", "result"]
     assert [e["piece"]["section"] for e in events[:2]] == ["Subjective", "Objective"]
-
-
-async def test_a_runaway_generation_is_stopped_in_the_engine(daemon: RunningDaemon) -> None:
-    # The default model loops on this when asked to proofread it (measured).
-    source = "no no no no no no no no"
-    before = daemon.log().count(RUNAWAY_LOG)
-    body = await _post(daemon, {"text": source, "preset": "proofread"})
-    assert daemon.log().count(RUNAWAY_LOG) > before
-    piece = body["pieces"][0]
-    # Whatever came back passed every check, or is the piece as the model got it (tidied).
-    assert piece["reason"] in {"runaway", "rewritten", "unchanged"}
-    assert body["fidelity"]["ok"] is True
-    assert piece["kept"] is (body["text"] == tidy(source).text and piece["reason"] == "runaway")
