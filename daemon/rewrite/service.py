@@ -24,6 +24,7 @@ from daemon.rewrite.pieces import Split, split
 from daemon.rewrite.piecewise import PieceRewriter
 from daemon.rewrite.presets import all_presets, style
 from daemon.rewrite.result import REWRITTEN, UNCHANGED, PieceOutcome, RewriteResult
+from daemon.upstream.tally import start_tally, summary
 
 # Structuring presets: their name and the headings they sort sentences under.
 STRUCTURED: dict[str, tuple[str, ...]] = {"soap": structure.SOAP}
@@ -76,6 +77,7 @@ class RewriteService:
                     yield item
                 return
         started = time.perf_counter()
+        tally = start_tally()  # clinic mode: which engine answered the pieces
         pieces = split(text)
         outcomes: list[PieceOutcome] = []
         decide = (
@@ -106,6 +108,7 @@ class RewriteService:
             pieces=tuple(outcomes),
             replace=report.ok or self.settings.replace_when_unfaithful,
             warnings=flag_do_not_use(merged),
+            answered_by=summary(tally),
         )
 
     async def _async_tidy(
