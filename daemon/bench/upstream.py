@@ -36,6 +36,7 @@ from daemon.bench.llm import (
     _paired_ratio,
     _timed_stream,
 )
+from daemon.bench.upstream_speech import bench_upstream_speech
 from daemon.config import Settings
 from daemon.llm.types import GenerationParams
 from daemon.models.registry import ModelRegistry
@@ -227,4 +228,6 @@ def bench_upstream(settings: Settings, paths: Paths, reps: int) -> dict[str, Any
         "model": upstream.model,
         **single,
         "concurrency": concurrent,
+        # Dictation through a speech upstream (sent whole on release) against local.
+        "speech_dictation": bench_upstream_speech(settings, paths, reps),
     }

@@ -3,7 +3,10 @@
 
 The audio is decoded here first (the upload limits and the checks of a local
 transcription apply before anything is sent) and goes to the server as 16 kHz mono
-WAV: the server never parses a container the user uploaded. The answer is asked for
+WAV: the server never parses a container the user uploaded. Here is the daemon's own
+process, not the sandboxed speech worker (whose protocol returns no audio): PyAV opens
+the upload from memory with FFMPEG_INPUT_OPTIONS, which refuses every nested URL, and
+the outbound guard still covers Python's sockets. The answer is asked for
 as verbose_json, whatever the client wanted: its segments go through the same
 hallucination and runaway filters as a local transcript, and every response format
 is rendered here. With fallback "local", a server that cannot be reached hands the
