@@ -29,6 +29,7 @@ from daemon.guard import OFFLINE_ENV
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
 from daemon.upstream.selfsigned import Certificate
+from tests.support.lifetime import StartedOnEnter, end_holder
 
 TOOLS = ("unshare", "nsenter", "ip")
 MODEL_ALIAS = "practice-smollm2"
@@ -50,7 +51,7 @@ def network_problem() -> str | None:
     return None
 
 
-class PracticeNetwork:
+class PracticeNetwork(StartedOnEnter):
     """A namespace behind a veth pair: HOST on this side, UPSTREAM and OTHER on the other."""
 
     def __init__(self) -> None:
@@ -63,17 +64,6 @@ class PracticeNetwork:
         tag = secrets.token_hex(3)
         self.outside, self.inside = f"svh{tag}", f"svn{tag}"
         self._holder: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> PracticeNetwork:
-        try:
-            self._start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _start(self) -> None:
         self._holder = subprocess.Popen(
@@ -101,17 +91,8 @@ class PracticeNetwork:
 
     def close(self) -> None:
         """The namespace ends with its holder, and the veth pair with it."""
-        if self._holder is not None and self._holder.poll() is None:
-            assert self._holder.stdin is not None
-            with contextlib.suppress(BrokenPipeError):
-                self._holder.stdin.close()
-            try:
-                self._holder.wait(10)
-            except subprocess.TimeoutExpired:
-                self._holder.kill()
-                self._holder.wait(10)
-        if self._holder is not None and self._holder.stdout is not None:
-            self._holder.stdout.close()
+        if self._holder is not None:
+            end_holder(self._holder)
         subprocess.run(["ip", "link", "delete", self.outside], capture_output=True, timeout=30)
 
 
