@@ -15,10 +15,7 @@ import contextlib
 import importlib.util
 import json
 import os
-import socket
-import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,19 +23,19 @@ from typing import Any
 import tomlkit
 
 from daemon.assets import asset_path
-from daemon.bench.common import BenchError, bench_daemon, median, ratio, wait, word_error_rate
+from daemon.bench.common import BenchError, bench_daemon, median, ratio, word_error_rate
 from daemon.bench.dictation import TRANSCRIPTS, _pcm, _stream_once
+from daemon.bench.upstream_server import loopback_server
 from daemon.client import DaemonAddress
 from daemon.config import Settings
 from daemon.guard import OFFLINE_ENV
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
-from daemon.upstream.selfsigned import make_certificate
+from daemon.upstream.selfsigned import Certificate
 from daemon.upstream.settings import UpstreamEngineSettings
 
 DICTATION = "dictation-10s.flac"
 BENCH_ALIAS = "bench-whisper"
-SERVER_START_S = 120.0
 
 
 @contextlib.contextmanager
@@ -50,44 +47,25 @@ def _own_server(settings: Settings, paths: Paths) -> Iterator[UpstreamEngineSett
             "(pip install faster-whisper-server): nothing to measure against"
         )
     info = ModelRegistry(paths).resolve("speech", settings.speech.model)
-    with tempfile.TemporaryDirectory(prefix="sottovoce-bench-speech-") as folder:
-        cert = make_certificate(Path(folder), "bench", ["127.0.0.1"])
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        log_path = Path(folder) / "server.log"
-        args = [
+    # Its config file, so that it decodes as the local engine does (its own default is
+    # beam search with 5 beams): the ratio then compares the paths, not the settings.
+    # Named "whisper-1": it reads the model from a `model_name` field, not OpenAI's
+    # `model`, and so always asks for its default name.
+    options = {"beam_size": settings.speech.beam_size, "vad_filter": settings.speech.vad}
+    entry = {"name": "whisper-1", "path": str(info.path), "transcribe_options": options}
+
+    def command(port: int, cert: Certificate, scratch: Path) -> tuple[list[str], dict[str, str]]:
+        config = scratch / "models.json"  # JSON is YAML
+        config.write_text(json.dumps({"models": [entry]}), encoding="utf-8")
+        env = {**os.environ, **OFFLINE_ENV, "FWS_CONFIG_PATH": str(config)}
+        return [
             sys.executable, "-m", "uvicorn", "faster_whisper_server.api:app",
             "--host", "127.0.0.1", "--port", str(port),
             "--ssl-keyfile", str(cert.key_file), "--ssl-certfile", str(cert.cert_file),
-        ]  # fmt: skip
-        # Its config file, so that it decodes as the local engine does (its own default
-        # is beam search with 5 beams): the ratio then compares the paths, not settings.
-        config = Path(folder) / "models.json"  # JSON is YAML
-        options = {"beam_size": settings.speech.beam_size, "vad_filter": settings.speech.vad}
-        # Named "whisper-1": it reads the model from a `model_name` field, not OpenAI's
-        # `model`, and so always asks for its default name.
-        entry = {"name": "whisper-1", "path": str(info.path), "transcribe_options": options}
-        config.write_text(json.dumps({"models": [entry]}), encoding="utf-8")
-        env = {**os.environ, **OFFLINE_ENV, "FWS_CONFIG_PATH": str(config)}
-        with log_path.open("wb") as log:
-            server = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
-        try:
-            wait(
-                lambda: (
-                    server.poll() is not None
-                    or "Application startup complete" in log_path.read_text(errors="replace")
-                ),
-                SERVER_START_S,
-            )
-            if server.poll() is not None:
-                raise BenchError("faster-whisper-server did not start for the benchmark")
-            yield UpstreamEngineSettings(
-                url=f"https://127.0.0.1:{port}/v1", pin=cert.spki_pin, model=BENCH_ALIAS
-            )
-        finally:
-            server.terminate()
-            server.wait(30)
+        ], env  # fmt: skip
+
+    with loopback_server("faster-whisper-server", command) as (url, pin):
+        yield UpstreamEngineSettings(url=url, pin=pin, model=BENCH_ALIAS)
 
 
 def _config(upstream: UpstreamEngineSettings | None) -> str:
