@@ -21,6 +21,7 @@ from tests.upstream.support import (
 
 # Applied on this machine to what the practice's speech server answers.
 REPLACEMENTS = {"chest pain": "CHEST-PAIN"}
+MAX_UPLOAD_BYTES = 1024 * 1024  # the workstation's limit, checked before anything is sent
 
 
 def clinic_config(home: Path, url: str, pin: str, fallback: str = "error") -> str:
@@ -52,6 +53,8 @@ def speech_config(home: Path, url: str, pin: str, fallback: str = "error") -> st
     home.mkdir(parents=True, exist_ok=True)
     rules = "\n".join(f'"{k}" = "{v}"' for k, v in REPLACEMENTS.items())
     return f"""\
+[server]
+max_upload_bytes = {MAX_UPLOAD_BYTES}
 [speech]
 load_at_start = false
 idle_timeout = -1

@@ -5,6 +5,7 @@ namespace; the limits, checks and text rules of this machine still apply."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from openai import APIStatusError, OpenAI
 from tests.server.test_dictation_ws import pcm16, stream
 from tests.support.daemon import RunningDaemon, health, sottovoce, wait_for
 from tests.support.speech import speak, words
-from tests.upstream.conftest import REPLACEMENTS, start_speech_workstation
+from tests.upstream.conftest import MAX_UPLOAD_BYTES, REPLACEMENTS, start_speech_workstation
 from tests.upstream.support import (
     SPEECH_ALIAS,
     Certificate,
@@ -50,7 +51,7 @@ async def post_audio(
     daemon: RunningDaemon, data: bytes, **fields: str
 ) -> tuple[int, dict[str, str], str]:
     form = aiohttp.FormData()
-    form.add_field("file", data, filename="audio.wav", content_type="audio/wav")
+    form.add_field("file", io.BytesIO(data), filename="audio.wav", content_type="audio/wav")
     for name, value in fields.items():
         form.add_field(name, value)
     async with (
@@ -106,6 +107,19 @@ async def test_invalid_audio_is_refused_before_anything_is_sent(
     status, _, body = await post_audio(speech_workstation, b"RIFF....not audio at all")
     assert status == 400, body
     assert "could not be decoded" in json.loads(body)["error"]["message"]
+    assert speech_server.requests_logged() == before
+    assert len(audit_records(speech_workstation)) == audited
+
+
+async def test_an_upload_over_the_limit_is_refused_before_anything_is_sent(
+    speech_workstation: RunningDaemon, speech_server: PracticeSpeechServer, wav: Path
+) -> None:
+    before, audited = speech_server.requests_logged(), len(audit_records(speech_workstation))
+    data = await asyncio.to_thread(wav.read_bytes)
+    status, _, body = await post_audio(
+        speech_workstation, data * (MAX_UPLOAD_BYTES // len(data) + 1)
+    )
+    assert status == 413, body
     assert speech_server.requests_logged() == before
     assert len(audit_records(speech_workstation)) == audited
 
