@@ -23,6 +23,7 @@ from daemon.speech.hints import applies_to, clinical_prompt
 from daemon.speech.lexicon import LexiconError
 from daemon.speech.service import SpeechService
 from daemon.speech.types import TranscribeOptions, Transcript
+from daemon.upstream.dictation import BufferedDictation
 
 log = logging.getLogger(__name__)
 
@@ -115,9 +116,10 @@ class TranscriptionService:
         on_partial: Callable[[str], Awaitable[None]],
         spoken_commands: bool | None = None,
         normalize_numbers: bool | None = None,
-    ) -> DictationStream:
+    ) -> DictationStream | BufferedDictation:
         """A live dictation with the same options; the text rules as configured unless
-        the caller turns one on or off."""
+        the caller turns one on or off. A model on the practice's server gets the whole
+        dictation on release instead (daemon/upstream/dictation.py)."""
         dictation = self.settings.dictation
         rules = replace(
             TextRules.from_settings(dictation),
@@ -128,6 +130,14 @@ class TranscriptionService:
             if normalize_numbers is None
             else normalize_numbers,
         )
+        if self.speech.is_remote(request.model):
+            return BufferedDictation(
+                self.speech,
+                self.options(request),
+                rules,
+                self.model(request.model),
+                dictation.max_seconds,
+            )
         return DictationStream(
             self.speech,
             self.options(request),

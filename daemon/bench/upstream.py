@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import socket
+import importlib.util
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +23,7 @@ from typing import Any
 
 import tomlkit
 
-from daemon.bench.common import BenchDaemon, BenchError, bench_daemon, median, wait
+from daemon.bench.common import BenchDaemon, BenchError, bench_daemon, median
 from daemon.bench.llm import (
     PARAMS,
     TTFT_PAIRS_PER_REP,
@@ -36,6 +34,8 @@ from daemon.bench.llm import (
     _paired_ratio,
     _timed_stream,
 )
+from daemon.bench.upstream_server import loopback_server
+from daemon.bench.upstream_speech import bench_upstream_speech
 from daemon.config import Settings
 from daemon.llm.types import GenerationParams
 from daemon.models.registry import ModelRegistry
@@ -43,13 +43,12 @@ from daemon.paths import Paths
 from daemon.upstream.audit import UpstreamRecord
 from daemon.upstream.client import UpstreamClient
 from daemon.upstream.engine import CHAT_PATH, request_body
-from daemon.upstream.selfsigned import make_certificate
+from daemon.upstream.selfsigned import Certificate
 from daemon.upstream.settings import UpstreamEngineSettings
 from daemon.upstream.setup import connect_upstream
 
 CONCURRENT_DAEMONS = 4
 BENCH_ALIAS = "bench-upstream"
-SERVER_START_S = 300.0
 
 
 def _no_record(record: UpstreamRecord) -> None:
@@ -59,21 +58,15 @@ def _no_record(record: UpstreamRecord) -> None:
 @contextlib.contextmanager
 def _own_server(settings: Settings, paths: Paths) -> Iterator[UpstreamEngineSettings]:
     """llama_cpp.server on loopback with TLS, on the configured local model."""
-    try:
-        import llama_cpp.server  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("llama_cpp.server") is None:
         raise BenchError(
             "no [upstream.llm] is configured and llama_cpp.server is not installed "
             "(pip install 'llama-cpp-python[server]'): nothing to measure against"
-        ) from None
+        )
     info = ModelRegistry(paths).resolve("llm", settings.llm.model)
-    with tempfile.TemporaryDirectory(prefix="sottovoce-bench-upstream-") as folder:
-        cert = make_certificate(Path(folder), "bench", ["127.0.0.1"])
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        log_path = Path(folder) / "server.log"
-        args = [
+
+    def command(port: int, cert: Certificate, _: Path) -> tuple[list[str], None]:
+        return [
             sys.executable, "-m", "llama_cpp.server", "--model", str(info.path),
             "--model_alias", BENCH_ALIAS, "--host", "127.0.0.1", "--port", str(port),
             "--n_ctx", "2048", "--ssl_keyfile", str(cert.key_file),
@@ -81,25 +74,10 @@ def _own_server(settings: Settings, paths: Paths) -> Iterator[UpstreamEngineSett
             # queue them instead, as a serving engine does.
             "--interrupt_requests", "False",
             "--ssl_certfile", str(cert.cert_file),
-        ]  # fmt: skip
-        with log_path.open("wb") as log:
-            server = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            wait(
-                lambda: (
-                    server.poll() is not None
-                    or "Application startup complete" in log_path.read_text(errors="replace")
-                ),
-                SERVER_START_S,
-            )
-            if server.poll() is not None:
-                raise BenchError("llama_cpp.server did not start for the benchmark")
-            yield UpstreamEngineSettings(
-                url=f"https://127.0.0.1:{port}/v1", pin=cert.spki_pin, model=BENCH_ALIAS
-            )
-        finally:
-            server.terminate()
-            server.wait(30)
+        ], None  # fmt: skip
+
+    with loopback_server("llama_cpp.server", command) as (url, pin):
+        yield UpstreamEngineSettings(url=url, pin=pin, model=BENCH_ALIAS)
 
 
 def _daemon_config(upstream: UpstreamEngineSettings) -> str:
@@ -227,4 +205,6 @@ def bench_upstream(settings: Settings, paths: Paths, reps: int) -> dict[str, Any
         "model": upstream.model,
         **single,
         "concurrency": concurrent,
+        # Dictation through a speech upstream (sent whole on release) against local.
+        "speech_dictation": bench_upstream_speech(settings, paths, reps),
     }

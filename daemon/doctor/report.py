@@ -26,6 +26,7 @@ CheckFunction = Callable[[Context], Check]
 CHECKS: tuple[tuple[str, CheckFunction], ...] = (
     # First: whether text leaves this machine at all (clinic mode), and for where.
     ("upstream", upstream_checks.upstream),
+    ("upstream_speech", upstream_checks.upstream_speech),
     ("config", daemon_checks.config_file),
     ("daemon", daemon_checks.daemon_running),
     ("identity", daemon_checks.identity),

@@ -8,6 +8,7 @@ from daemon.doctor.context import Context
 from daemon.errors import SottovoceError
 from daemon.upstream.audit import UpstreamRecord
 from daemon.upstream.errors import PinMismatchError
+from daemon.upstream.settings import UpstreamEngineSettings
 from daemon.upstream.setup import connect_upstream
 
 
@@ -19,34 +20,48 @@ def upstream(ctx: Context) -> Check:
     """Whether text leaves this machine for the practice's server, and to which one."""
     settings = ctx.settings.upstream.llm
     if settings is None:
+        if ctx.settings.upstream.speech is not None:
+            return info("upstream", "text (rewrites, chat) is processed on this machine only")
         return info(
             "upstream",
             "clinic mode is off: text and audio are processed on this machine only",
         )
+    return _server_check("upstream", "llm", settings, "text (rewrites, chat)")
+
+
+def upstream_speech(ctx: Context) -> Check:
+    """Whether audio leaves this machine for the practice's server, and to which one."""
+    settings = ctx.settings.upstream.speech
+    if settings is None:
+        return info("upstream_speech", "audio (transcriptions, dictation) stays on this machine")
+    return _server_check("upstream_speech", "speech", settings, "audio (transcriptions, dictation)")
+
+
+def _server_check(name: str, engine: str, settings: UpstreamEngineSettings, what: str) -> Check:
+    fallback = "the local model answers" if settings.fallback == "local" else "an error"
     where = (
-        f"text (rewrites, chat) goes to the practice's server {settings.url} "
+        f"{what} goes to the practice's server {settings.url} "
         f"(model {settings.model}), pin {settings.pin or 'none (loopback, plain http)'}; "
-        f"when it is unreachable: {'the local model answers' if settings.fallback == 'local' else 'an error'}; "
-        "audio stays on this machine"
+        f"when it is unreachable: {fallback}"
     )
     try:
-        client = connect_upstream("llm", settings, _no_record)
+        client = connect_upstream(engine, settings, _no_record)
         client.check_pin()
     except PinMismatchError as error:
         return failed(
-            "upstream",
+            name,
             f"{where}. PIN MISMATCH: {error}",
             "find out why the server's key changed before trusting it; only then put its "
-            "new pin in config (upstream.llm.pin)",
+            f"new pin in config (upstream.{engine}.pin)",
         )
     except SottovoceError as error:
         fix = "start the server, check the URL and the network"
         if settings.fallback == "local":
             # Still private: the embedded model answers, and says so.
-            return warn("upstream", f"{where}. The server cannot be reached: {error}", fix)
+            return warn(name, f"{where}. The server cannot be reached: {error}", fix)
         return failed(
-            "upstream",
+            name,
             f"{where}. The server cannot be reached: {error}",
-            f'{fix}, or set upstream.llm.fallback = "local"',
+            f'{fix}, or set upstream.{engine}.fallback = "local"',
         )
-    return passed("upstream", f"{where}. The server presents the pinned key")
+    return passed(name, f"{where}. The server presents the pinned key")

@@ -14,6 +14,7 @@ from daemon.engines.pool import ModelPool, finish_uncancellable
 from daemon.llm.engine import LLMEngine
 from daemon.llm.types import Chunk, GenerationParams, Message
 from daemon.models.registry import ModelInfo, ModelRegistry
+from daemon.upstream.tally import note
 
 _END = object()
 # Tokens gather this long between deliveries to the event loop (see Handoff).
@@ -53,9 +54,11 @@ class LLMService(ModelPool[LLMEngine]):
     ) -> dict[str, Any]:
         """A whole completion, generated off the event loop; cancelling the caller stops it."""
         cancel = threading.Event()
-        return await self.async_run(
+        result = await self.async_run(
             lambda engine: engine.chat(messages, params, cancel), model, cancel
         )
+        note(result)  # clinic mode: which engine answered, for a rewrite's result
+        return result
 
     async def async_stream(
         self, messages: list[Message], params: GenerationParams, model: str | None = None
@@ -91,6 +94,8 @@ class LLMService(ModelPool[LLMEngine]):
                         if item is _END:
                             ended = True
                             break
+                        if "sottovoce" in item:  # type: ignore[operator]
+                            note(item)  # type: ignore[arg-type]
                         chunks.append(item)  # type: ignore[arg-type]
                     if chunks:
                         yield chunks

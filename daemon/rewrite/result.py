@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from daemon.clinical.do_not_use import DoNotUse
@@ -54,6 +55,8 @@ class RewriteResult:
     # The daemon's advice to a client: replace the user's text, or keep it and warn.
     replace: bool = True
     warnings: tuple[DoNotUse, ...] = ()  # Joint Commission "Do Not Use" notations in `text`
+    # Clinic mode: which engine answered (daemon/upstream/tally.py); empty otherwise.
+    answered_by: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,4 +67,5 @@ class RewriteResult:
             "replace": self.replace,
             "pieces": [piece.to_dict() for piece in self.pieces],
             "warnings": [warning.to_dict() for warning in self.warnings],
+            **self.answered_by,
         }

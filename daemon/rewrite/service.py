@@ -29,6 +29,7 @@ from daemon.rewrite.piecewise import PieceRewriter
 from daemon.rewrite.prepass import Prepared, prepare
 from daemon.rewrite.presets import all_presets, style
 from daemon.rewrite.result import REWRITTEN, UNCHANGED, PieceOutcome, RewriteResult
+from daemon.upstream.tally import start_tally, summary
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class RewriteService:
                     yield item
                 return
         started = time.perf_counter()
+        tally = start_tally()  # clinic mode: which engine answered the pieces
         outcomes: list[PieceOutcome] = []
         if chosen in STRUCTURED:
             pieces = split(text)
@@ -118,6 +120,7 @@ class RewriteService:
             pieces=tuple(outcomes),
             replace=report.ok or self.settings.replace_when_unfaithful,
             warnings=flag_do_not_use(merged),
+            answered_by=summary(tally),
         )
 
     async def _async_tidy(

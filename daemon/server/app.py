@@ -84,7 +84,10 @@ async def _registry_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _speech_ctx(app: web.Application) -> AsyncIterator[None]:
-    speech = SpeechService(app[SETTINGS].speech, app[REGISTRY], speech_loader(app[SETTINGS]))
+    settings = app[SETTINGS]
+    load = speech_loader(settings)
+    remote, default = app[UPSTREAM].speech_routes(settings.speech.model, app[REGISTRY], load)
+    speech = SpeechService(settings.speech, app[REGISTRY], load, remote, default)
     app[SPEECH] = speech
     app[TRANSCRIPTION] = TranscriptionService(app[SETTINGS], speech, app[HISTORY])
     prepare = asyncio.create_task(app[TRANSCRIPTION].async_prepare())  # the drug lexicon

@@ -28,6 +28,8 @@ IGNORED_FIELDS = frozenset(
     }
 )
 MAX_FIELD_BYTES = 64 * 1024
+# Clinic mode: "upstream" or "local", for the formats that are not JSON.
+ANSWERED_BY_HEADER = "X-Sottovoce-Answered-By"
 
 
 async def _read_form(request: web.Request) -> tuple[bytes, dict[str, str]]:
@@ -105,17 +107,22 @@ async def transcriptions(request: web.Request) -> web.StreamResponse:
     )
     response = render(result.transcript, response_format)
     response.headers.update(history_headers(request.app[HISTORY], result.recorded))
+    if result.transcript.answered_by is not None:
+        response.headers[ANSWERED_BY_HEADER] = result.transcript.answered_by["answered_by"]
     return response
 
 
 def render(transcript: Transcript, response_format: str) -> web.Response:
-    """The response body in the requested format."""
+    """The response body in the requested format; JSON ones say which engine answered
+    in clinic mode (`sottovoce`, as chat completions do), the others in a header."""
+    if response_format in ("json", "verbose_json"):
+        body = to_verbose(transcript) if response_format == "verbose_json" else {}
+        body.setdefault("text", transcript.text)
+        if transcript.answered_by is not None:
+            body["sottovoce"] = transcript.answered_by
+        return web.json_response(body)
     if response_format == "text":
         return web.Response(text=transcript.text + "\n", content_type="text/plain")
     if response_format == "srt":
         return web.Response(text=to_srt(transcript.segments), content_type="text/plain")
-    if response_format == "vtt":
-        return web.Response(text=to_vtt(transcript.segments), content_type="text/vtt")
-    if response_format == "verbose_json":
-        return web.json_response(to_verbose(transcript))
-    return web.json_response({"text": transcript.text})
+    return web.Response(text=to_vtt(transcript.segments), content_type="text/vtt")

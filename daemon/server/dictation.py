@@ -28,6 +28,7 @@ from daemon.server.keys import TRANSCRIPTION
 from daemon.server.requests import first_problem
 from daemon.speech.audio import pcm16_to_float
 from daemon.transcription import TranscriptionRequest
+from daemon.upstream.dictation import BufferedDictation
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def _request(start: StartMessage) -> TranscriptionRequest:
 
 def _stream(
     request: web.Request, start: StartMessage, ws: web.WebSocketResponse
-) -> DictationStream:
+) -> DictationStream | BufferedDictation:
     async def on_partial(text: str) -> None:
         if not ws.closed:
             await ws.send_json({"type": "partial", "text": text})
@@ -105,7 +106,7 @@ async def dictation(request: web.Request) -> web.WebSocketResponse:
     """Run one dictation over a WebSocket."""
     ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=MAX_FRAME_BYTES)
     await ws.prepare(request)
-    stream: DictationStream | None = None
+    stream: DictationStream | BufferedDictation | None = None
     try:
         try:
             first = await ws.receive(timeout=START_TIMEOUT_S)
@@ -147,7 +148,7 @@ async def dictation(request: web.Request) -> web.WebSocketResponse:
 
 async def _receive_audio(
     ws: web.WebSocketResponse,
-    stream: DictationStream,
+    stream: DictationStream | BufferedDictation,
     record: Callable[[FinalText], Awaitable[Recorded | None]],
 ) -> None:
     """Feed audio until stop, cancel or a vanished client; on stop, record and send the text.
@@ -170,15 +171,16 @@ async def _receive_audio(
                 return
             final = await stream.finish()
             recorded = await record(final)
-            await ws.send_json(
-                {
-                    "type": "final",
-                    "text": final.text,
-                    "audio_seconds": round(final.audio_seconds, 3),
-                    "truncated": final.truncated,
-                    "history": recorded,
-                }
-            )
+            reply = {
+                "type": "final",
+                "text": final.text,
+                "audio_seconds": round(final.audio_seconds, 3),
+                "truncated": final.truncated,
+                "history": recorded,
+            }
+            if isinstance(stream, BufferedDictation) and stream.answered_by is not None:
+                reply["sottovoce"] = stream.answered_by  # clinic mode: which engine answered
+            await ws.send_json(reply)
             await ws.close()
             return
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from daemon.config import SpeechSettings
 from daemon.engines.pool import ModelPool
@@ -21,17 +21,26 @@ class SpeechService(ModelPool[SpeechEngine]):
         settings: SpeechSettings,
         registry: ModelRegistry,
         load: Callable[[ModelInfo], SpeechEngine],
+        remote: Mapping[str, Callable[[], SpeechEngine]] | None = None,
+        default: str | None = None,
     ) -> None:
+        """`remote` and `default`: models on the practice's server (clinic mode), one of
+        them the default instead of the configured local model."""
         super().__init__(
             "speech",
-            settings.model,
+            default or settings.model,
             registry,
             load,
             settings.idle_timeout,
             settings.device,
             settings.queue_size,
+            remote,
         )
         self.settings = settings
+
+    def is_remote(self, name: str | None) -> bool:
+        """Whether a model is on the practice's server (dictation then sends on release)."""
+        return self.model_name(name) in self.remote
 
     def model_name(self, requested: str | None) -> str:
         """Map an API model name to an installed one; '' and 'whisper-1' mean the default."""

@@ -55,3 +55,6 @@ class Transcript:
     language: str
     duration: float
     segments: tuple[Segment, ...] = field(default_factory=tuple)
+    # Clinic mode: which engine answered ({"answered_by": "upstream", "server": ...} or
+    # {"answered_by": "local"}), as chat's `sottovoce` field says it; None without one.
+    answered_by: dict[str, str] | None = None

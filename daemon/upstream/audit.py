@@ -18,7 +18,7 @@ class UpstreamRecord:
     """What the audit trail keeps of one upstream request."""
 
     created_at: float
-    engine: str  # "llm"
+    engine: str  # "llm" or "speech"
     model: str
     endpoint: str  # the API path, e.g. /v1/chat/completions
     outcome: Outcome

@@ -28,6 +28,7 @@ from daemon.upstream.errors import (
     UpstreamRequestError,
     UpstreamUnreachableError,
 )
+from daemon.upstream.multipart import Body, json_body, multipart_body
 from daemon.upstream.pin import Pin, parse_pin
 from daemon.upstream.settings import UpstreamEngineSettings
 
@@ -83,7 +84,14 @@ class UpstreamClient:
 
     def post_json(self, path: str, body: dict[str, Any], model: str) -> dict[str, Any]:
         """POST JSON and return the JSON answer."""
-        with self._exchange("POST", path, body, model) as (response, _):
+        with self._exchange("POST", path, json_body(body), model) as (response, _):
+            return _json(response.read(self.settings.max_response_bytes + 1), self.where)
+
+    def post_file(
+        self, path: str, fields: dict[str, str], file: tuple[str, bytes, str], model: str
+    ) -> dict[str, Any]:
+        """POST a multipart form with one file (OpenAI's audio endpoints); its JSON answer."""
+        with self._exchange("POST", path, multipart_body(fields, file), model) as (response, _):
             return _json(response.read(self.settings.max_response_bytes + 1), self.where)
 
     def stream_events(
@@ -94,7 +102,8 @@ class UpstreamClient:
         The stream ending without [DONE] raises UpstreamLostError; `cancel` (or closing
         the generator) closes the connection, which stops the server's generation.
         """
-        with self._exchange("POST", path, {**body, "stream": True}, model) as (response, end):
+        payload = json_body({**body, "stream": True})
+        with self._exchange("POST", path, payload, model) as (response, end):
             for line in _lines(response):
                 if cancel.is_set():
                     end("cancelled")
@@ -126,7 +135,7 @@ class UpstreamClient:
 
     @contextlib.contextmanager
     def _exchange(
-        self, method: str, path: str, body: dict[str, Any] | None, model: str
+        self, method: str, path: str, body: Body | None, model: str
     ) -> Iterator[tuple[http.client.HTTPResponse, Callable[[Outcome], None]]]:
         """One request on a new connection; audited however it ends."""
         endpoint = self.settings.base_path + path
@@ -144,9 +153,9 @@ class UpstreamClient:
                 self.settings.timeout_seconds,
             )
             outcome[0] = "lost"
-            payload = json.dumps(body).encode() if body is not None else None
+            payload = body.data if body is not None else None
             try:
-                connection.request(method, endpoint, payload, self._headers(payload))
+                connection.request(method, endpoint, payload, self._headers(body))
                 response = connection.getresponse()
             except (OSError, http.client.HTTPException) as error:
                 raise UpstreamUnreachableError(
@@ -155,7 +164,7 @@ class UpstreamClient:
             status = response.status
             if status != 200:
                 outcome[0] = "http_error"
-                raise _status_error(status, response, self.where)
+                raise _status_error(status, response, self.where, self.engine)
             outcome[0] = "ok"
             yield response, lambda how: outcome.__setitem__(0, how)
             if outcome[0] == "ok":
@@ -199,10 +208,10 @@ class UpstreamClient:
                 )
             )
 
-    def _headers(self, payload: bytes | None) -> dict[str, str]:
+    def _headers(self, body: Body | None) -> dict[str, str]:
         headers = {"Accept": "application/json, text/event-stream"}
-        if payload is not None:
-            headers["Content-Type"] = "application/json"
+        if body is not None:
+            headers["Content-Type"] = body.content_type
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
         return headers
@@ -229,7 +238,9 @@ def _json(data: bytes, where: str) -> dict[str, Any]:
     return value
 
 
-def _status_error(status: int, response: http.client.HTTPResponse, where: str) -> Exception:
+def _status_error(
+    status: int, response: http.client.HTTPResponse, where: str, engine: str
+) -> Exception:
     response.read(64 * 1024)  # drained, not shown: it may quote the prompt
     if status == 429:
         retry = response.getheader("Retry-After", "1")
@@ -245,7 +256,7 @@ def _status_error(status: int, response: http.client.HTTPResponse, where: str) -
     if status in (401, 403):
         return UpstreamRefusedError(
             f"the upstream server {where} refused the API key ({status}); "
-            "check upstream.llm.api_key_file or api_key_keyring"
+            f"check upstream.{engine}.api_key_file or api_key_keyring"
         )
     return UpstreamUnreachableError(f"the upstream server {where} failed ({status})")
 

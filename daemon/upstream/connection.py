@@ -122,7 +122,7 @@ def _handshake(raw: socket.socket, host: str, pin: Pin, where: str) -> ssl.SSLSo
         raise PinMismatchError(
             f"the upstream server {where} presented a certificate that does not match the "
             f"configured pin (expected {pin}, got {found}); nothing was sent. If the server's "
-            "key changed on purpose, put the new pin in config (upstream.llm.pin)"
+            "key changed on purpose, put the new pin in config (upstream.llm.pin or upstream.speech.pin)"
         )
     return tls
 

@@ -18,6 +18,7 @@ from daemon.llm.engine import LLMEngine
 from daemon.llm.types import Chunk, GenerationParams, Message
 from daemon.upstream.client import UpstreamClient
 from daemon.upstream.errors import UpstreamUnreachableError
+from daemon.upstream.fallback import LocalFallback
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +62,7 @@ class UpstreamLLMEngine:
     ) -> None:
         self.client = client
         self.model = model
-        self._fallback_loader = fallback
-        self._fallback: LLMEngine | None = None
+        self._fallback = LocalFallback(client, fallback)
 
     def chat(
         self, messages: list[Message], params: GenerationParams, cancel: threading.Event
@@ -73,7 +73,7 @@ class UpstreamLLMEngine:
                 CHAT_PATH, request_body(messages, params, self.model), self.model
             )
         except UpstreamUnreachableError as error:
-            local = self._local_or_raise(error)
+            local = self._fallback.take_over(error)
             result = local.chat(messages, params, cancel)
             result["sottovoce"] = answered_by("local", "")
             return result
@@ -90,7 +90,7 @@ class UpstreamLLMEngine:
         try:
             first = next(events, None)
         except UpstreamUnreachableError as error:
-            local = self._local_or_raise(error)
+            local = self._fallback.take_over(error)
             chunks = local.stream_chat(messages, params, cancel)
             for index, chunk in enumerate(chunks):
                 if index == 0:
@@ -106,23 +106,10 @@ class UpstreamLLMEngine:
         finally:
             events.close()
 
-    def _local_or_raise(self, error: UpstreamUnreachableError) -> LLMEngine:
-        if self._fallback_loader is None:
-            raise error
-        if self._fallback is None:
-            log.warning("upstream %s unreachable: the local model answers", self.client.where)
-            self._fallback = self._fallback_loader()
-        self.client.state.answered_by["local"] += 1
-        return self._fallback
-
     def status(self) -> dict[str, object]:
         """Which server answers, for /v1/health."""
         return {"upstream": self.client.where, "upstream_model": self.model}
 
     def close(self) -> None:
         """Free the local fallback model, if it was loaded."""
-        if self._fallback is not None:
-            close = getattr(self._fallback, "close", None)
-            if callable(close):
-                close()
-            self._fallback = None
+        self._fallback.close()

@@ -1,4 +1,5 @@
-"""The `[upstream.llm]` config section: where the practice's server is and how to trust it."""
+"""The `[upstream.llm]` and `[upstream.speech]` config sections: where the practice's
+server is and how to trust it."""
 
 from __future__ import annotations
 
@@ -103,3 +104,5 @@ class UpstreamSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     llm: UpstreamEngineSettings | None = None
+    # POST /v1/audio/transcriptions and dictation (sent on release: see the README).
+    speech: UpstreamEngineSettings | None = None

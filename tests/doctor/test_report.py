@@ -14,6 +14,7 @@ from tests.support.daemon import write_config
 
 EXPECTED_CHECKS = [
     "upstream",
+    "upstream_speech",
     "config",
     "daemon",
     "identity",

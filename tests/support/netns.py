@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from tests.support.lifetime import StartedOnEnter, end_holder
+
 # Documentation ranges (TEST-NET-1, 2001:db8::/32): never routed on any real network.
 RESOLVER = "192.0.2.53"
 LOCAL_V6 = "2001:db8::53"
@@ -97,7 +99,7 @@ def namespace_problem() -> str | None:
     return None
 
 
-class SealedNetwork:
+class SealedNetwork(StartedOnEnter):
     """The namespace, its resolver sink and its packet capture, kept in `folder`."""
 
     def __init__(self, folder: Path) -> None:
@@ -109,17 +111,6 @@ class SealedNetwork:
         self._capture: subprocess.Popen[bytes] | None = None
         self._helpers: list[subprocess.Popen[bytes]] = []
         self._logs: list[IO[bytes]] = []
-
-    def __enter__(self) -> SealedNetwork:
-        try:
-            self._start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -293,17 +284,7 @@ class SealedNetwork:
             for pid in self.members():  # started in the namespace, escaped their group
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-            if self._holder.stdin is not None:
-                with contextlib.suppress(BrokenPipeError):
-                    self._holder.stdin.close()
-            try:
-                self._holder.wait(10)
-            except subprocess.TimeoutExpired:
-                self._holder.kill()
-                self._holder.wait(10)
-            for stream in (self._holder.stdout, self._holder.stderr):
-                if stream is not None:
-                    stream.close()
+            end_holder(self._holder)
         for out in self._logs:
             out.close()
 

@@ -23,13 +23,18 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
+from daemon.guard import OFFLINE_ENV
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
 from daemon.upstream.selfsigned import Certificate
+from tests.support.lifetime import StartedOnEnter, end_holder
 
 TOOLS = ("unshare", "nsenter", "ip")
 MODEL_ALIAS = "practice-smollm2"
+SPEECH_MODEL = "whisper-base"  # the embedded one, served by the practice's speech server
+SPEECH_ALIAS = "practice-whisper"  # what the workstation calls it (the server takes any)
 API_KEY = "practice-key-" + "0" * 16
 READY_TIMEOUT_S = 180.0  # the model loads on two shared cores
 
@@ -46,7 +51,7 @@ def network_problem() -> str | None:
     return None
 
 
-class PracticeNetwork:
+class PracticeNetwork(StartedOnEnter):
     """A namespace behind a veth pair: HOST on this side, UPSTREAM and OTHER on the other."""
 
     def __init__(self) -> None:
@@ -59,17 +64,6 @@ class PracticeNetwork:
         tag = secrets.token_hex(3)
         self.outside, self.inside = f"svh{tag}", f"svn{tag}"
         self._holder: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> PracticeNetwork:
-        try:
-            self._start()
-        except BaseException:
-            self.close()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _start(self) -> None:
         self._holder = subprocess.Popen(
@@ -97,17 +91,8 @@ class PracticeNetwork:
 
     def close(self) -> None:
         """The namespace ends with its holder, and the veth pair with it."""
-        if self._holder is not None and self._holder.poll() is None:
-            assert self._holder.stdin is not None
-            with contextlib.suppress(BrokenPipeError):
-                self._holder.stdin.close()
-            try:
-                self._holder.wait(10)
-            except subprocess.TimeoutExpired:
-                self._holder.kill()
-                self._holder.wait(10)
-        if self._holder is not None and self._holder.stdout is not None:
-            self._holder.stdout.close()
+        if self._holder is not None:
+            end_holder(self._holder)
         subprocess.run(["ip", "link", "delete", self.outside], capture_output=True, timeout=30)
 
 
@@ -117,17 +102,30 @@ def _run(*args: str) -> None:
         raise RuntimeError(f"{' '.join(args)}: {done.stderr.strip()}")
 
 
+def embedded_whisper(home: Path) -> Path:
+    """The embedded Whisper model's folder, as a daemon with that home finds it."""
+    paths = Paths.from_env({"SOTTOVOCE_HOME": str(home)})
+    return ModelRegistry(paths).resolve("speech", SPEECH_MODEL).path
+
+
 def embedded_gguf(home: Path) -> Path:
     """The embedded LLM's file, as a daemon with that home finds it."""
     paths = Paths.from_env({"SOTTOVOCE_HOME": str(home)})
     return ModelRegistry(paths).resolve("llm", "smollm2-135m-instruct").path
 
 
-class PracticeServer:
-    """`python -m llama_cpp.server` with TLS in the namespace, on every address there."""
+_Server = TypeVar("_Server", bound="_TLSServer")
+
+
+class _TLSServer:
+    """A uvicorn app with TLS in the namespace, on every address there; the subclass
+    names its command."""
+
+    what = "server"
+    path = "/v1"
 
     def __init__(
-        self, network: PracticeNetwork, certificate: Certificate, log: Path, port: int = 8443
+        self, network: PracticeNetwork, certificate: Certificate, log: Path, port: int
     ) -> None:
         self.network = network
         self.certificate = certificate
@@ -139,29 +137,27 @@ class PracticeServer:
     def url(self) -> str:
         return f"https://{self.network.upstream}:{self.port}/v1"
 
-    def start(self) -> PracticeServer:
-        args = [
-            sys.executable, "-m", "llama_cpp.server",
-            "--model", str(embedded_gguf(self.log.parent / "home")), "--model_alias", MODEL_ALIAS,
-            "--host", "0.0.0.0", "--port", str(self.port),
-            "--n_ctx", "2048", "--n_threads", "1", "--n_threads_batch", "1",
-            "--ssl_keyfile", str(self.certificate.key_file),
-            "--ssl_certfile", str(self.certificate.cert_file),
-            "--api_key", API_KEY,
-        ]  # fmt: skip
+    def _command(self) -> list[str]:
+        raise NotImplementedError
+
+    def _environment(self) -> dict[str, str]:
+        return dict(os.environ)
+
+    def start(self: _Server) -> _Server:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                self.network.command(*args),
+                self.network.command(*self._command()),
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                env=self._environment(),
                 start_new_session=True,
             )
         deadline = time.monotonic() + READY_TIMEOUT_S
-        # uvicorn says so once the model is loaded and the TLS socket listens.
+        # uvicorn says so once the app has started and the TLS socket listens.
         while "Application startup complete" not in self.log.read_text(errors="replace"):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.kill()
-                raise RuntimeError(f"llama_cpp.server did not start:\n{self.log.read_text()}")
+                raise RuntimeError(f"{self.what} did not start:\n{self.log.read_text()}")
             time.sleep(0.2)
         return self
 
@@ -172,8 +168,57 @@ class PracticeServer:
             self.process.wait(30)
 
     def requests_logged(self) -> int:
-        """How many chat completion requests the server's access log shows."""
-        return self.log.read_text(errors="replace").count('"POST /v1/chat/completions')
+        """How many requests to its endpoint the server's access log shows."""
+        return self.log.read_text(errors="replace").count(f'"POST {self.path}')
+
+
+class PracticeServer(_TLSServer):
+    """`python -m llama_cpp.server` on the embedded GGUF: the practice's LLM."""
+
+    what = "llama_cpp.server"
+    path = "/v1/chat/completions"
+
+    def __init__(
+        self, network: PracticeNetwork, certificate: Certificate, log: Path, port: int = 8443
+    ) -> None:
+        super().__init__(network, certificate, log, port)
+
+    def _command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "llama_cpp.server",
+            "--model", str(embedded_gguf(self.log.parent / "home")), "--model_alias", MODEL_ALIAS,
+            "--host", "0.0.0.0", "--port", str(self.port),
+            "--n_ctx", "2048", "--n_threads", "1", "--n_threads_batch", "1",
+            "--ssl_keyfile", str(self.certificate.key_file),
+            "--ssl_certfile", str(self.certificate.cert_file),
+            "--api_key", API_KEY,
+        ]  # fmt: skip
+
+
+class PracticeSpeechServer(_TLSServer):
+    """faster-whisper-server on the embedded Whisper model's folder: the practice's speech
+    engine. Its CLI has no TLS options, so uvicorn is started on its app directly, with
+    uvicorn's own; the model is a local path and the hub is off, so nothing downloads."""
+
+    what = "faster-whisper-server"
+    path = "/v1/audio/transcriptions"
+
+    def __init__(
+        self, network: PracticeNetwork, certificate: Certificate, log: Path, port: int = 8445
+    ) -> None:
+        super().__init__(network, certificate, log, port)
+
+    def _command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "uvicorn", "faster_whisper_server.api:app",
+            "--host", "0.0.0.0", "--port", str(self.port),
+            "--ssl-keyfile", str(self.certificate.key_file),
+            "--ssl-certfile", str(self.certificate.cert_file),
+        ]  # fmt: skip
+
+    def _environment(self) -> dict[str, str]:
+        model = embedded_whisper(self.log.parent / "home")
+        return {**os.environ, **OFFLINE_ENV, "FWS_MODEL_NAME": str(model), "OMP_NUM_THREADS": "1"}
 
 
 class RecordingTLSServer:

@@ -22,3 +22,8 @@ def test_the_upstream_bench_prints_ratios_and_a_concurrency_run(isolated_home: P
     assert concurrency["daemons"] == 4
     assert concurrency["through_daemons_tokens_per_second"] > 0
     assert concurrency["direct_tokens_per_second"] > 0
+    dictation = figures["speech_dictation"]
+    assert dictation["audio_seconds"] > 9
+    assert dictation["upstream_release_to_text_seconds"] > 0
+    assert dictation["local_release_to_text_seconds"] > 0
+    assert dictation["upstream_word_error_rate"] < 0.5  # the text came back, not nothing

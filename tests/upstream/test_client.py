@@ -38,9 +38,10 @@ class _Canned(http.server.BaseHTTPRequestHandler):
     headers_out: ClassVar[dict[str, str]] = {}
     body = b"{}"
     seen: ClassVar[list[dict[str, str]]] = []
+    bodies: ClassVar[list[bytes]] = []
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).seen.append(dict(self.headers))
         self.send_response(self.status)
         for name, value in {"Content-Length": str(len(self.body)), **self.headers_out}.items():
@@ -54,7 +55,7 @@ class _Canned(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def canned() -> Iterator[tuple[type[_Canned], int]]:
-    handler = type("Handler", (_Canned,), {"seen": []})
+    handler = type("Handler", (_Canned,), {"seen": [], "bodies": []})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -110,6 +110,28 @@ async def test_rewrite_is_checked_locally_by_the_fidelity_guard(
     report = check_fidelity(CLINICAL, result["text"])
     assert result["fidelity"] == {**report.to_dict(), "summary": report.summary()}
     assert server.requests_logged() > before
+    assert result["answered_by"] == "upstream"
+
+
+async def test_a_streamed_rewrite_says_which_engine_answered(
+    workstation: RunningDaemon, server: PracticeServer
+) -> None:
+    before = server.requests_logged()
+    body = {"text": CLINICAL, "preset": "proofread", "stream": True}
+    events = []
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            workstation.base_url + "/v1/rewrite", json=body, headers=workstation.headers
+        ) as response,
+    ):
+        async for line in response.content:
+            text = line.decode().strip()
+            if text.startswith("data: ") and text != "data: [DONE]":
+                events.append(json.loads(text.removeprefix("data: ")))
+    result = next(e for e in events if e["type"] == "result")
+    assert result["answered_by"] == "upstream"
+    assert server.requests_logged() > before
 
 
 async def test_models_lists_the_upstream_beside_the_local_ones(

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from tests.support.daemon import daemon_env
-from tests.upstream.support import PracticeServer
+from tests.upstream.support import PracticeServer, PracticeSpeechServer
 
 NAME = "gpu.practice.test"
 CHILD = """
@@ -19,9 +19,12 @@ import json, logging, socket, sys
 from daemon.guard import OutboundConnectionBlocked, install_outbound_guard, open_door
 logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(message)s")
 name, other, port, guarded = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
+speech_port = int(sys.argv[5]) if len(sys.argv) > 5 else 0  # a second engine kind's door
 if guarded:
     install_outbound_guard()
 door = [address for _, address in open_door(name, port)] if guarded else []
+if guarded and speech_port:
+    open_door(name, speech_port)
 
 def attempt(host, port):
     sock = socket.socket()
@@ -53,17 +56,20 @@ print(json.dumps({
     "other_port": attempt(upstream, port + 1),
     "name_again": lookup(name),
     "other_name": lookup("example.org"),
+    "speech": attempt(upstream, speech_port) if speech_port else None,
+    "speech_other_address": attempt(other, speech_port) if speech_port else None,
 }))
 """
 
 
 def run_child(
-    server: PracticeServer, tmp_path: Path, guarded: bool
+    server: PracticeServer, tmp_path: Path, guarded: bool, speech_port: int = 0
 ) -> tuple[dict[str, object], str]:
     """The child in a private mount namespace whose /etc/hosts names the practice's server."""
     hosts = tmp_path / "hosts"
     hosts.write_text(f"127.0.0.1 localhost\n{server.network.upstream} {NAME}\n", encoding="utf-8")
     args = [NAME, server.network.other, str(server.port), "1" if guarded else "0"]
+    args += [str(speech_port)] if speech_port else []
     mount = 'mount --bind "$0" /etc/hosts && exec "$@"'
     command = ["unshare", "--mount", "sh", "-c", mount, str(hosts), sys.executable, "-c", CHILD]
     done = subprocess.run(
@@ -94,3 +100,15 @@ def test_the_door_lets_through_only_the_upstream(server: PracticeServer, tmp_pat
     assert result["other_name"] == "refused"
     assert f"connection to {server.network.other!r} refused" in log
     assert f"door open to {NAME} port {server.port}" in log
+
+
+def test_each_engine_kind_has_its_own_door_and_no_other(
+    server: PracticeServer, speech_server: PracticeSpeechServer, tmp_path: Path
+) -> None:
+    result, log = run_child(server, tmp_path, guarded=True, speech_port=speech_server.port)
+    assert result["upstream"] == result["speech"] == "connected"
+    # Both servers listen on the other address too: the guard, not a missing listener, refuses.
+    assert result["other_address"] == result["speech_other_address"] == "refused"
+    assert result["other_port"] == "refused"
+    assert result["name_again"] == "refused"
+    assert f"door open to {NAME} port {speech_server.port}" in log
