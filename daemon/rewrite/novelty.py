@@ -8,6 +8,7 @@ stay close to a source word (difflib's ratio), so proofreading is not penalised.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import logging
 import re
@@ -142,6 +143,13 @@ def swapped(rewrite: str, source: str) -> str | None:
         if any(not _bases(w) & _bases(word) and _resembles(w, {word}) for w in new):
             return word
     return None
+
+
+def load_lexicon() -> None:
+    """Read the word lists the look-alike check needs (about a second, once): called off
+    the event loop before the first piece is checked, which then finds them cached."""
+    with contextlib.suppress(LexiconError):  # _spelled says so when it is asked
+        is_ordinary_word("a")
 
 
 def _spelled(word: str) -> bool:

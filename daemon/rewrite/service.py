@@ -11,6 +11,7 @@ presets and free instructions run the deterministic clinical clean-up first
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import logging
@@ -24,6 +25,7 @@ from daemon.llm.service import LLMService
 from daemon.rewrite import structure
 from daemon.rewrite.clinical import tidy
 from daemon.rewrite.fidelity import check_fidelity
+from daemon.rewrite.novelty import load_lexicon
 from daemon.rewrite.pieces import Split, split
 from daemon.rewrite.piecewise import PieceRewriter
 from daemon.rewrite.prepass import Prepared, prepare
@@ -86,6 +88,7 @@ class RewriteService:
                     yield item
                 return
         started = time.perf_counter()
+        await asyncio.to_thread(load_lexicon)  # cached after the first rewrite
         tally = start_tally()  # clinic mode: which engine answered the pieces
         outcomes: list[PieceOutcome] = []
         if chosen in STRUCTURED:
