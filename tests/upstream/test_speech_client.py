@@ -13,6 +13,7 @@ import wave
 import numpy as np
 import pytest
 
+from daemon.sandbox.media import InProcessDecoder
 from daemon.speech.types import TranscribeOptions
 from daemon.upstream.audit import UpstreamRecord
 from daemon.upstream.client import UpstreamClient
@@ -46,7 +47,7 @@ def _engine(port: int, records: list[UpstreamRecord]) -> UpstreamSpeechEngine:
     client = UpstreamClient(
         "speech", settings, [(socket.AF_INET, "127.0.0.1")], None, records.append
     )
-    return UpstreamSpeechEngine(client, "whisper-x", None)
+    return UpstreamSpeechEngine(client, "whisper-x", None, InProcessDecoder())
 
 
 def _form(headers: dict[str, str], body: bytes) -> dict[str, bytes]:
