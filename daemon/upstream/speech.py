@@ -164,6 +164,10 @@ class UpstreamSpeechEngine:
         self, pcm: bytes | bytearray, options: TranscribeOptions, cancel: threading.Event | None
     ) -> Transcript:
         seconds = len(pcm) / PCM16_BYTES_PER_SAMPLE / SAMPLE_RATE
+        if cancel is not None and cancel.is_set():
+            # The client left while the upload was decoded: its audio is not sent (a
+            # local engine stops early too; nobody reads this answer).
+            return Transcript("", options.language or "", seconds)
         fields = form_fields(options, self.model, seconds)
         try:
             answer = self.client.post_file(
