@@ -1,5 +1,5 @@
 """Messages over the socketpair between the daemon and a worker: a JSON header, then
-the raw bytes of a payload (audio) when the header says there is one."""
+the raw bytes of a payload (audio, either way) when the header says there is one."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import json
 import socket
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
 Message = dict[str, Any]
-# A worker's request handler: (message, payload, cancel, emit a streamed item) -> result.
+# A worker's request handler: (message, payload, cancel, emit a streamed item) -> result,
+# or a Reply when the result comes with raw bytes.
 Emit = Callable[[Any], None]
 Handler = Callable[[Message, "bytes | None", threading.Event, Emit], Any]
 # What a worker may send the daemon in one frame (a transcript of hours with word
@@ -19,6 +21,15 @@ Handler = Callable[[Message, "bytes | None", threading.Event, Emit], Any]
 MAX_FROM_WORKER = 64 << 20
 # What the daemon may send a worker: audio of the longest upload as float32.
 MAX_TO_WORKER = 1 << 30
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A handler's JSON result with raw bytes beside it (decoded audio), which go as the
+    reply's payload: no base64, no copy into the JSON."""
+
+    result: Any
+    payload: bytes | bytearray | memoryview
 
 
 class ChannelError(Exception):
@@ -33,7 +44,7 @@ class Channel:
         self._max_incoming = max_incoming
         self._sending = threading.Lock()
 
-    def send(self, header: Message, payload: bytes | memoryview | None = None) -> None:
+    def send(self, header: Message, payload: bytes | bytearray | memoryview | None = None) -> None:
         """Send a message (and its payload)."""
         header = {**header, "payload": payload is not None}
         try:

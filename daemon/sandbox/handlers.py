@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from daemon.errors import ModelError
-from daemon.sandbox.channel import Emit, Handler, Message
+from daemon.sandbox.channel import Emit, Handler, Message, Reply
 from daemon.sandbox.wire import (
     model_from_wire,
     options_from_wire,
@@ -90,8 +90,18 @@ class LLMHandlers:
         return None
 
 
+def decode(message: Message, payload: bytes | None, _: threading.Event, __: Emit) -> Any:
+    """An upload as 16 kHz mono PCM16, the media worker's one job (no model)."""
+    from daemon.speech.audio import PCM16_BYTES_PER_SAMPLE, decode_pcm16
+
+    pcm = decode_pcm16(payload or b"", float(message["max_seconds"]))
+    return Reply({"samples": len(pcm) // PCM16_BYTES_PER_SAMPLE}, pcm)
+
+
 def handlers_for(kind: str) -> dict[str, Handler]:
     """The request handlers of a worker of `kind`."""
+    if kind == "media":
+        return {"decode": decode}
     if kind == "speech":
         speech = SpeechHandlers()
         return {

@@ -1,5 +1,6 @@
-"""How the daemon loads a model: in a confined worker process where the platform has
-them (Linux, macOS), in the daemon's own process elsewhere (Windows, for now)."""
+"""How the daemon loads a model, and decodes uploads for the practice's server: in a
+confined worker process where the platform has them (Linux, macOS), in the daemon's
+own process elsewhere (Windows, for now)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import psutil
 from daemon.config import Settings
 from daemon.llm.engine import LLMEngine
 from daemon.models.registry import ModelInfo
+from daemon.speech.audio import Decoder
 from daemon.speech.engine import SpeechEngine
 
 # Workers need fork/exec with an inherited socket; Windows would need a job object
@@ -45,6 +47,20 @@ def llm_loader(settings: Settings) -> Callable[[ModelInfo], LLMEngine]:
 
     limit = memory_limit_mb(settings.sandbox.memory_limit_mb)
     return lambda info: SandboxedLLMEngine(info, device, context_size, limit)
+
+
+def decoder_loader(settings: Settings) -> Callable[[], Decoder]:
+    """Makes the decoder of uploads that the speech upstream sends on (no model: a
+    confined media worker, started on its first upload)."""
+    if not WORKERS_SUPPORTED:
+        from daemon.sandbox.media import InProcessDecoder
+
+        return InProcessDecoder
+    from daemon.sandbox.media import SandboxedDecoder
+
+    max_seconds = settings.speech.max_audio_seconds
+    limit = memory_limit_mb(settings.sandbox.memory_limit_mb)
+    return lambda: SandboxedDecoder(max_seconds, limit)
 
 
 def _whisper_in_process(info: ModelInfo, device: str) -> SpeechEngine:

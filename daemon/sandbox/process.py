@@ -86,8 +86,11 @@ def _worker_environment() -> dict[str, str]:
 class WorkerProcess:
     """One running engine worker (a child process) and its channel."""
 
-    def __init__(self, kind: str, what: str, memory_limit_mb: int) -> None:
-        """Start a worker of `kind` ("speech", "llm" or "probe"); `what` names it in errors."""
+    def __init__(
+        self, kind: str, what: str, memory_limit_mb: int, max_incoming: int = MAX_FROM_WORKER
+    ) -> None:
+        """Start a worker of `kind` ("speech", "llm", "media" or "probe"); `what` names it
+        in errors; a frame from it larger than `max_incoming` bytes ends it."""
         self.kind = kind
         self.what = what
         self.memory_limit_mb = memory_limit_mb
@@ -102,11 +105,11 @@ class WorkerProcess:
             )
         finally:
             theirs.close()
-        self._channel = Channel(ours, MAX_FROM_WORKER)
+        self._channel = Channel(ours, max_incoming)
         self._ids = itertools.count(1)
         self._dead: str | None = None
         self.pid = self._process.pid
-        hello = self._next(0, None, deadline=time.monotonic() + HELLO_TIMEOUT_S)
+        hello, _ = self._next(0, None, deadline=time.monotonic() + HELLO_TIMEOUT_S)
         if hello["op"] != "hello":
             self._fail("it did not introduce itself", False)
         self.confinement: dict[str, Any] = dict(hello.get("confinement") or {})
@@ -124,10 +127,21 @@ class WorkerProcess:
         cancel: threading.Event | None = None,
     ) -> Any:
         """Send one request and return its result (blocking); `cancel` stops it early."""
+        return self.call(op, args, payload, cancel)[0]
+
+    def call(
+        self,
+        op: str,
+        args: dict[str, Any],
+        payload: bytes | memoryview | None = None,
+        cancel: threading.Event | None = None,
+    ) -> tuple[Any, bytes | None]:
+        """As request, with the payload the result came with (None: it had none)."""
         request_id = self._start(op, args, payload)
-        while (message := self._next(request_id, cancel))["op"] == "chunks":
+        while (answer := self._next(request_id, cancel))[0]["op"] == "chunks":
             pass
-        return self._result(message)
+        message, out = answer
+        return self._result(message), out
 
     def stream(
         self,
@@ -141,7 +155,7 @@ class WorkerProcess:
         cancel = cancel or threading.Event()
         finished = False
         try:
-            while (message := self._next(request_id, cancel))["op"] == "chunks":
+            while (message := self._next(request_id, cancel)[0])["op"] == "chunks":
                 yield from message.get("chunks") or ()
             finished = True
             self._result(message)
@@ -150,7 +164,7 @@ class WorkerProcess:
                 # Closed early (the client left): stop the work and wait for its end.
                 cancel.set()
                 with contextlib.suppress(SottovoceError):
-                    while self._next(request_id, cancel)["op"] == "chunks":
+                    while self._next(request_id, cancel)[0]["op"] == "chunks":
                         pass
 
     def _start(self, op: str, args: dict[str, Any], payload: bytes | memoryview | None) -> int:
@@ -168,10 +182,11 @@ class WorkerProcess:
         return message.get("result")
 
     def _error(self, message: Message) -> SottovoceError:
-        default = SpeechEngineError if self.kind == "speech" else LLMEngineError
+        audio = self.kind in ("speech", "media")
+        default = SpeechEngineError if audio else LLMEngineError
         if message.get("error") == "MemoryError":
             # The request is too big for the worker: the caller's to change.
-            too_big = InvalidAudioError if self.kind == "speech" else LLMRequestError
+            too_big = InvalidAudioError if audio else LLMRequestError
             return too_big(
                 f"the request needs more memory than the {self.what} may use "
                 f"({self.memory_limit_mb} MiB; see sandbox.memory_limit_mb)"
@@ -186,8 +201,9 @@ class WorkerProcess:
 
     def _next(
         self, request_id: int, cancel: threading.Event | None, deadline: float | None = None
-    ) -> Message:
-        """The next message for `request_id`, passing on a cancel; logs are written here."""
+    ) -> tuple[Message, bytes | None]:
+        """The next message for `request_id` and its payload, passing on a cancel; logs
+        are written here."""
         kill_at: float | None = None
         while True:
             if cancel is not None and cancel.is_set() and kill_at is None:
@@ -195,7 +211,7 @@ class WorkerProcess:
                 kill_at = time.monotonic() + CANCEL_GRACE_S
             if self._channel.poll(POLL_S):
                 try:
-                    message, _ = self._channel.receive()
+                    message, payload = self._channel.receive()
                 except ChannelError as error:
                     self._fail(str(error))
                 if not isinstance(message.get("op"), str):
@@ -204,7 +220,7 @@ class WorkerProcess:
                     self._log(message)
                     continue
                 if message.get("id", 0) == request_id:
-                    return message
+                    return message, payload
             now = time.monotonic()
             if kill_at is not None and now > kill_at:
                 self._fail(f"it did not stop within {CANCEL_GRACE_S:.0f} s of a cancel", False)

@@ -1,8 +1,9 @@
 """An engine worker: confine this process first, then load one model and serve the daemon.
 
-Run by the daemon as `python -m daemon.sandbox.worker --fd N --kind speech|llm`. Above
-`confine()` only the standard library and daemon modules that load no native
-library may be imported; the engines are imported after it.
+Run by the daemon as `python -m daemon.sandbox.worker --fd N --kind speech|llm|media`
+(media: no model, only PyAV decoding uploads). Above `confine()` only the standard
+library and daemon modules that load no native library may be imported; the engines
+and PyAV are imported after it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from typing import Any
 from daemon.errors import SottovoceError
 from daemon.guard import install_outbound_guard
 from daemon.logs import quiet_noisy_loggers
-from daemon.sandbox.channel import MAX_TO_WORKER, Channel, ChannelError, Handler, Message
+from daemon.sandbox.channel import (
+    MAX_TO_WORKER,
+    Channel,
+    ChannelError,
+    Handler,
+    Message,
+    Reply,
+)
 from daemon.sandbox.confine import confine
 from daemon.sandbox.wire import error_to_wire
 
@@ -116,9 +124,12 @@ class Server:
     def _answer(self, message: Message, payload: bytes | None, cancel: threading.Event) -> None:
         request_id = message["id"]
         batch = Batch(self._channel, request_id)
+        out: bytes | bytearray | memoryview | None = None
         try:
             handler = self._handlers[message["op"]]
             result = handler(message, payload, cancel, batch.add)
+            if isinstance(result, Reply):
+                result, out = result.result, result.payload
             reply: Message = {"op": "result", "id": request_id, "result": result}
         except SottovoceError as error:
             reply = {"op": "error", "id": request_id, **error_to_wire(error)}
@@ -142,13 +153,13 @@ class Server:
                 self._cancels.pop(request_id, None)
         with contextlib.suppress(ChannelError):
             batch.flush()
-            self._channel.send(reply)
+            self._channel.send(reply, out)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="sottovoce-engine-worker")
     parser.add_argument("--fd", type=int, required=True)
-    parser.add_argument("--kind", choices=("speech", "llm", "probe"), required=True)
+    parser.add_argument("--kind", choices=("speech", "llm", "media", "probe"), required=True)
     parser.add_argument("--memory-limit-mb", type=int, default=0)
     args = parser.parse_args()
     # Confined first, so that its probes measure the kernel and not the Python guard; the

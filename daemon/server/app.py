@@ -20,7 +20,7 @@ from daemon.llm.service import LLMService
 from daemon.models.registry import ModelRegistry
 from daemon.paths import Paths
 from daemon.rewrite.service import RewriteService
-from daemon.sandbox.loaders import llm_loader, memory_limit_mb, speech_loader
+from daemon.sandbox.loaders import decoder_loader, llm_loader, memory_limit_mb, speech_loader
 from daemon.sandbox.status import egress_report
 from daemon.server import audio, chat, defaults, dictation, history, identity, info, rewrite
 from daemon.server.connections import ConnectionGuard
@@ -86,7 +86,9 @@ async def _registry_ctx(app: web.Application) -> AsyncIterator[None]:
 async def _speech_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     load = speech_loader(settings)
-    remote, default = app[UPSTREAM].speech_routes(settings.speech.model, app[REGISTRY], load)
+    remote, default = app[UPSTREAM].speech_routes(
+        settings.speech.model, app[REGISTRY], load, decoder_loader(settings)
+    )
     speech = SpeechService(settings.speech, app[REGISTRY], load, remote, default)
     app[SPEECH] = speech
     app[TRANSCRIPTION] = TranscriptionService(app[SETTINGS], speech, app[HISTORY])

@@ -12,6 +12,7 @@ from daemon.guard import door
 from daemon.history.service import History
 from daemon.llm.engine import LLMEngine
 from daemon.models.registry import ModelInfo, ModelRegistry
+from daemon.speech.audio import Decoder
 from daemon.speech.engine import SpeechEngine
 from daemon.upstream.audit import Recorder, UpstreamRecord, log_only
 from daemon.upstream.client import UpstreamClient
@@ -82,8 +83,10 @@ class Upstream:
         fallback_model: str,
         registry: ModelRegistry,
         load: Callable[[ModelInfo], SpeechEngine],
+        decoder: Callable[[], Decoder],
     ) -> tuple[dict[str, Callable[[], SpeechEngine]], str | None]:
-        """The speech pool's remote model and its default (the upstream's model)."""
+        """The speech pool's remote model and its default (the upstream's model); each
+        engine gets its own decoder of uploads from `decoder`."""
         client = self.speech
         if client is None:
             return {}, None
@@ -91,7 +94,7 @@ class Upstream:
         if client.settings.fallback == "local":
             fallback = lambda: load(registry.resolve("speech", fallback_model))  # noqa: E731
         model = client.settings.model
-        return {model: lambda: UpstreamSpeechEngine(client, model, fallback)}, model
+        return {model: lambda: UpstreamSpeechEngine(client, model, fallback, decoder())}, model
 
     def _route(self, model: str) -> None:
         client, fallback = self.llm, self._fallback

@@ -1,16 +1,17 @@
 """The upstream as a speech engine: the same interface as the local ones
 (daemon.speech.engine), so uploads, dictation and the text rules work unchanged.
 
-The audio is decoded here first (the upload limits and the checks of a local
-transcription apply before anything is sent) and goes to the server as 16 kHz mono
-WAV: the server never parses a container the user uploaded. Here is the daemon's own
-process, not the sandboxed speech worker (whose protocol returns no audio): PyAV opens
-the upload from memory with FFMPEG_INPUT_OPTIONS, which refuses every nested URL, and
-the outbound guard still covers Python's sockets. The answer is asked for
-as verbose_json, whatever the client wanted: its segments go through the same
-hallucination and runaway filters as a local transcript, and every response format
-is rendered here. With fallback "local", a server that cannot be reached hands the
-audio to the local model, and the answer says which engine answered.
+An upload is decoded first, so the upload limits and the checks of a local
+transcription apply before anything is sent, and it goes to the server as 16 kHz
+mono WAV: the server never parses a container the user uploaded. The decoding runs
+in the injected decoder, a confined media worker where the platform has workers
+(daemon/sandbox/media.py): the kernel keeps it off the network, while this process
+holds the open door to the server, so an exploit in an FFmpeg demuxer stays in the
+worker. Its errors are the local path's, and the API answers as for a local upload.
+The answer is asked for as verbose_json, whatever the client wanted: its segments go
+through the same hallucination and runaway filters as a local transcript, and every
+response format is rendered here. With fallback "local", a server that cannot be
+reached hands the audio to the local model, and the answer says which engine answered.
 """
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ from typing import Any
 import numpy as np
 
 from daemon.device import DeviceName
-from daemon.speech.audio import SAMPLE_RATE, Audio, decode_audio
+from daemon.speech.audio import (
+    PCM16_BYTES_PER_SAMPLE,
+    SAMPLE_RATE,
+    Audio,
+    Decoder,
+    pcm16_to_float,
+)
 from daemon.speech.engine import HINT_MAX_SECONDS, SpeechEngine, is_hallucination
 from daemon.speech.runaway import is_runaway
 from daemon.speech.types import Segment, TranscribeOptions, Transcript
@@ -40,9 +47,13 @@ log = logging.getLogger(__name__)
 TRANSCRIPTIONS_PATH = "/audio/transcriptions"
 
 
-def to_wav(audio: Audio) -> bytes:
-    """16 kHz mono PCM16 WAV of float32 samples (what every Whisper server reads)."""
-    pcm = (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+def float_to_pcm16(audio: Audio) -> bytes:
+    """Little-endian PCM16 of float32 samples."""
+    return (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+
+
+def to_wav(pcm: bytes | bytearray) -> bytes:
+    """16 kHz mono WAV of PCM16 samples (what every Whisper server reads)."""
     out = io.BytesIO()
     with wave.open(out, "wb") as writer:
         writer.setnchannels(1)
@@ -124,28 +135,19 @@ class UpstreamSpeechEngine:
         client: UpstreamClient,
         model: str,
         fallback: Callable[[], SpeechEngine] | None,
+        decoder: Decoder,
     ) -> None:
+        """`decoder` decodes uploads and is closed with this engine."""
         self.client = client
         self.model = model
         self._fallback = LocalFallback(client, fallback)
+        self._decoder = decoder
 
     def transcribe(
         self, audio: Audio, options: TranscribeOptions, cancel: threading.Event | None = None
     ) -> Transcript:
         """Send the audio to the server's file endpoint and wait for the text (blocking)."""
-        seconds = len(audio) / SAMPLE_RATE
-        fields = form_fields(options, self.model, seconds)
-        try:
-            answer = self.client.post_file(
-                TRANSCRIPTIONS_PATH, fields, ("audio.wav", to_wav(audio), "audio/wav"), self.model
-            )
-        except UpstreamUnreachableError as error:
-            local = self._fallback.take_over(error)
-            transcript = local.transcribe(audio, options, cancel)
-            return replace(transcript, answered_by=answered_by("local", ""))
-        self.client.state.answered_by["upstream"] += 1
-        transcript = transcript_of(answer, seconds, self.client.where)
-        return replace(transcript, answered_by=answered_by("upstream", self.client.where))
+        return self._send(float_to_pcm16(audio), options, cancel)
 
     def transcribe_file(
         self,
@@ -154,14 +156,40 @@ class UpstreamSpeechEngine:
         max_seconds: float,
         cancel: threading.Event | None = None,
     ) -> Transcript:
-        """Decode an upload here (corrupt, empty or overlong input is refused before
-        anything is sent), then transcribe it."""
-        return self.transcribe(decode_audio(data, max_seconds), options, cancel)
+        """Decode an upload in the decoder (corrupt, empty or overlong input is refused
+        before anything is sent), then transcribe it."""
+        return self._send(self._decoder.decode(data, max_seconds), options, cancel)
+
+    def _send(
+        self, pcm: bytes | bytearray, options: TranscribeOptions, cancel: threading.Event | None
+    ) -> Transcript:
+        seconds = len(pcm) / PCM16_BYTES_PER_SAMPLE / SAMPLE_RATE
+        if cancel is not None and cancel.is_set():
+            # The client left while the upload was decoded: its audio is not sent (a
+            # local engine stops early too; nobody reads this answer).
+            return Transcript("", options.language or "", seconds)
+        fields = form_fields(options, self.model, seconds)
+        try:
+            answer = self.client.post_file(
+                TRANSCRIPTIONS_PATH, fields, ("audio.wav", to_wav(pcm), "audio/wav"), self.model
+            )
+        except UpstreamUnreachableError as error:
+            local = self._fallback.take_over(error)
+            transcript = local.transcribe(pcm16_to_float(pcm), options, cancel)
+            return replace(transcript, answered_by=answered_by("local", ""))
+        self.client.state.answered_by["upstream"] += 1
+        transcript = transcript_of(answer, seconds, self.client.where)
+        return replace(transcript, answered_by=answered_by("upstream", self.client.where))
 
     def status(self) -> dict[str, object]:
-        """Which server answers, for /v1/health."""
-        return {"upstream": self.client.where, "upstream_model": self.model}
+        """Which server answers and which process decodes uploads, for /v1/health."""
+        return {
+            "upstream": self.client.where,
+            "upstream_model": self.model,
+            "decoder": self._decoder.status(),
+        }
 
     def close(self) -> None:
-        """Free the local fallback model, if it was loaded."""
+        """Free the decoder and the local fallback model, if it was loaded."""
+        self._decoder.close()
         self._fallback.close()

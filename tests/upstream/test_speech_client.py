@@ -8,11 +8,13 @@ import email.parser
 import io
 import json
 import socket
+import threading
 import wave
 
 import numpy as np
 import pytest
 
+from daemon.sandbox.media import InProcessDecoder
 from daemon.speech.types import TranscribeOptions
 from daemon.upstream.audit import UpstreamRecord
 from daemon.upstream.client import UpstreamClient
@@ -46,7 +48,7 @@ def _engine(port: int, records: list[UpstreamRecord]) -> UpstreamSpeechEngine:
     client = UpstreamClient(
         "speech", settings, [(socket.AF_INET, "127.0.0.1")], None, records.append
     )
-    return UpstreamSpeechEngine(client, "whisper-x", None)
+    return UpstreamSpeechEngine(client, "whisper-x", None, InProcessDecoder())
 
 
 def _form(headers: dict[str, str], body: bytes) -> dict[str, bytes]:
@@ -86,3 +88,26 @@ def test_a_429_stays_a_429_with_its_retry_after(canned: tuple[type[_Canned], int
     with pytest.raises(UpstreamBusyError) as busy:
         _engine(port, []).transcribe(AUDIO, TranscribeOptions())
     assert busy.value.retry_after == 4
+
+
+def test_an_upload_whose_client_left_during_decoding_is_not_sent(
+    canned: tuple[type[_Canned], int],
+) -> None:
+    handler, port = canned
+    handler.body = json.dumps(ANSWER).encode()
+    records: list[UpstreamRecord] = []
+    engine = _engine(port, records)
+    wav = io.BytesIO()
+    with wave.open(wav, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(16000)
+        writer.writeframes((AUDIO * 32767).astype("<i2").tobytes())
+    left = threading.Event()
+    left.set()
+    transcript = engine.transcribe_file(wav.getvalue(), TranscribeOptions(), 60, left)
+    assert transcript.text == "" and transcript.duration == 1.0
+    assert handler.bodies == [] and records == []
+    # The same upload from a client that stays is sent.
+    assert engine.transcribe_file(wav.getvalue(), TranscribeOptions(), 60).text
+    assert len(handler.bodies) == 1
