@@ -35,7 +35,8 @@ class ServerSettings(_Section):
     unix_socket: str = ""
     allowed_origins: tuple[str, ...] = ()
     max_json_bytes: Annotated[int, Field(ge=1024)] = 256 * 1024
-    max_upload_bytes: Annotated[int, Field(ge=1024)] = 50 * 1024 * 1024
+    # At most 1 GiB: an upload goes whole to a sandboxed worker, which reads no larger frame.
+    max_upload_bytes: Annotated[int, Field(ge=1024, le=1 << 30)] = 50 * 1024 * 1024
     # A connection idle this long, or still sending its first request's headers, is closed.
     idle_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
     # A request body must arrive in full within this time (408 otherwise).

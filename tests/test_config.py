@@ -44,6 +44,11 @@ def test_valid_file_is_read(isolated_home: Path) -> None:
         ("[server]\nport = 70000\n", "server.port", "less than or equal to 65535"),
         ('[server]\nport = "high"\n', "server.port", "integer"),
         ('[server]\nhost = "192.168.1.5"\n', "server.host", "not a loopback address"),
+        (
+            f"[server]\nmax_upload_bytes = {2 << 30}\n",
+            "server.max_upload_bytes",
+            "less than or equal to 1073741824",
+        ),
         ("[speech]\nmodle = 1\n", "speech.modle", "unknown key"),
         ("[nonsense]\nx = 1\n", "nonsense", "unknown key"),
         ('[llm]\ndevice = "tpu"\n', "llm.device", "'auto', 'cpu' or 'cuda'"),
