@@ -124,7 +124,8 @@ class WhisperEngine:
             "hotwords": options.hotwords or None,
             "temperature": temperatures(options.temperature, options.fallback),
             "beam_size": options.beam_size,
-            "word_timestamps": options.word_timestamps or options.drug_rescue,
+            "word_timestamps": options.word_timestamps
+            or (options.drug_rescue and options.fallback),
             "vad_filter": options.vad,
             "no_speech_threshold": NO_SPEECH_THRESHOLD,
             "condition_on_previous_text": False,
@@ -142,7 +143,7 @@ class WhisperEngine:
         if runaways := sum(map(is_runaway, segments)):
             log.warning("dropped %d segment(s) of looping text", runaways)
         kept = [s for s in segments if not is_runaway(s) and not is_hallucination(s)]
-        if options.drug_rescue:
+        if options.drug_rescue and options.fallback:
             common = DRUGS[options.specialty if options.specialty != "none" else "general"]
             kept = rescue(kept, audio, drug_corrector(), self._redecoder(kwargs, cancel), common)
             if not options.word_timestamps:  # asked for Whisper's doubt, not the caller

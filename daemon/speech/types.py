@@ -26,7 +26,8 @@ class TranscribeOptions:
     # provisional passes decode once (they are decoded again as the window moves on).
     fallback: bool = True
     # Segments where a drug name seems misheard are decoded again with a prompt of its
-    # phonetic neighbours (daemon/speech/rescue.py).
+    # phonetic neighbours (daemon/speech/rescue.py); like the fallback, not in provisional
+    # passes: a second decode there doubled a pass and no partial came before release.
     drug_rescue: bool = False
     specialty: Specialty = "none"  # whose common drugs the rescue's prompt names
 
