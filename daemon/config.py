@@ -140,6 +140,9 @@ class DictationSettings(_Section):
     specialty: Specialty = "none"
     # Sound-alike runs of words become the lexicon's drug name ("met form in": metformin).
     correct_drug_names: bool = True
+    # A segment that seems to hold a misheard drug is decoded again with a prompt of the
+    # drugs it sounds like, and only the drug names are taken (daemon/speech/rescue.py).
+    rescue_drug_names: bool = True
     spoken_commands: bool = True
     normalize_numbers: bool = False
     max_seconds: Annotated[int, Field(ge=1)] = 1800

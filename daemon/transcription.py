@@ -76,6 +76,9 @@ class TranscriptionService:
             word_timestamps=request.word_timestamps,
             vad=self.settings.speech.vad,
             beam_size=self.settings.speech.beam_size,
+            # The drug names of the built-in lexicon are English ones.
+            drug_rescue=self.settings.dictation.rescue_drug_names and applies_to(language),
+            specialty=self.settings.dictation.specialty,
         )
 
     async def async_prepare(self) -> None:

@@ -28,7 +28,9 @@ def _pcm(path: Path) -> tuple[bytes, float]:
     return (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes(), len(audio) / SAMPLE_RATE
 
 
-async def _stream_once(address: DaemonAddress, pcm: bytes) -> tuple[float, str]:
+async def stream_once(
+    address: DaemonAddress, pcm: bytes, start: dict[str, Any] | None = None
+) -> tuple[float, str]:
     """Stream at real-time pace; returns (seconds from stop to final text, text)."""
     stopped = 0.0
 
@@ -43,11 +45,12 @@ async def _stream_once(address: DaemonAddress, pcm: bytes) -> tuple[float, str]:
         stopped = time.perf_counter()
 
     async with address.session() as session:
-        text = await dictate(session, address, chunks(), {}) or ""
+        text = await dictate(session, address, chunks(), start or {}) or ""
     return time.perf_counter() - stopped, text
 
 
-def _wav(pcm: bytes) -> bytes:
+def wav_bytes(pcm: bytes) -> bytes:
+    """PCM16 mono at 16 kHz as a WAV file."""
     import io
     import wave
 
@@ -70,12 +73,12 @@ def bench_dictation(
     for label, path in files.items():
         reference = json.loads((path.parent / TRANSCRIPTS).read_text(encoding="utf-8"))[path.name]
         pcm, seconds = _pcm(path)
-        wav = _wav(pcm)
+        wav = wav_bytes(pcm)
         api_transcribe(daemon, wav, model)  # warm
         streaming, batch, streaming_wer, batch_wer = [], [], [], []
         text = ""
         for _ in range(reps):
-            latency, text = asyncio.run(_stream_once(address, pcm))
+            latency, text = asyncio.run(stream_once(address, pcm))
             streaming.append(latency)
             streaming_wer.append(word_error_rate(reference, text))
             batch_seconds, batch_text = api_transcribe(daemon, wav, model)

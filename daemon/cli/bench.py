@@ -35,6 +35,11 @@ def register(commands: Any) -> None:
     bench.add_argument(
         "--sentences", type=int, default=None, help="asr: the first N sentences of each split"
     )
+    bench.add_argument(
+        "--variants",
+        default="",
+        help="asr: comma-separated subset of plain, default, clinical (default: all)",
+    )
     bench.set_defaults(handler=_bench)
 
 
@@ -71,7 +76,10 @@ def _bench(args: argparse.Namespace) -> int:
 
         voices = [voice.strip() for voice in args.voices.split(",") if voice.strip()]
         models = ModelRegistry(paths).names("speech")
-        results["asr"] = bench_asr(models, paths.models_file, voices or None, args.sentences)
+        variants = [name.strip() for name in args.variants.split(",") if name.strip()]
+        results["asr"] = bench_asr(
+            models, paths.models_file, voices or None, args.sentences, variants or None
+        )
     print(json.dumps(results, indent=2))
     return 0
 

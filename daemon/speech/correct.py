@@ -43,6 +43,10 @@ ORDINARY_RUN_SPELLING = 0.90
 # A mishearing splits a drug into syllable-sized words: a longer ordinary word ("for
 # material" is not formoterol) is never one of its pieces.
 MAX_ORDINARY_PIECE = 7
+# A looser match only names a drug worth a second, prompted decode (daemon/speech/rescue.py),
+# which Whisper then confirms or not by hearing the audio again.
+SUSPECT_SPELLING = 0.75
+SUSPECT_ORDINARY_SPELLING = 0.80
 SHORT_ENGLISH_TARGET = 8  # drugs that are also short English words are never a target
 # Words that start a noun phrase are never a syllable of a misheard drug.
 DETERMINERS = frozenset(
@@ -183,19 +187,35 @@ class DrugCorrector:
             index += len(_WORD.findall(correction.heard))
         return found
 
-    def _at(self, text: str, words: list[re.Match[str]], index: int) -> Correction | None:
-        """The best correction of a run of words starting at words[index], if any: the
-        closest sound first, then the closest spelling, then the longer run."""
+    def neighbours(self, text: str) -> list[str]:
+        """Drugs that runs of words in `text` may stand for (within one sound, spelt
+        loosely alike), closest first: the names worth a second decode, not a correction."""
+        words = list(_WORD.finditer(text))
+        scored: dict[str, float] = {}
+        for index in range(len(words)):
+            for _, heard, ordinary in self._runs(text, words, index):
+                code = jellyfish.metaphone(heard)
+                floor = SUSPECT_ORDINARY_SPELLING if ordinary else SUSPECT_SPELLING
+                for name in self._candidates(code):
+                    spelling = jellyfish.jaro_winkler_similarity(heard, name)
+                    if spelling >= floor and spelling > scored.get(name, 0.0):
+                        scored[name] = spelling
+        return sorted(scored, key=lambda name: (-scored[name], name))
+
+    def _runs(
+        self, text: str, words: list[re.Match[str]], index: int
+    ) -> Iterable[tuple[list[re.Match[str]], str, bool]]:
+        """(words, letters, all ordinary words) of each run of words starting at words[index] that
+        may be a misheard drug: one to three correctable words joined by spaces or hyphens."""
         run: list[re.Match[str]] = []
         for word in words[index : index + MAX_WORDS]:
             if run and not _JOINER.match(text[run[-1].end() : word.start()]):
                 break
-            if not _correctable(word.group()) or self.is_drug(word.group()):
+            if not correctable(word.group()) or self.is_drug(word.group()):
                 break
             if run and len(word.group()) > MAX_ORDINARY_PIECE and is_ordinary_word(word.group()):
                 break
             run.append(word)
-        choices: list[tuple[int, float, int, str]] = []
         for size in range(1, len(run) + 1):
             pieces = [piece.group() for piece in run[:size]]
             heard = "".join(pieces).lower()
@@ -204,14 +224,22 @@ class DrugCorrector:
                 continue
             if size > 1 and len(heard) < MIN_JOINED:
                 continue
+            yield run[:size], heard, ordinary
+
+    def _at(self, text: str, words: list[re.Match[str]], index: int) -> Correction | None:
+        """The best correction of a run of words starting at words[index], if any: the
+        closest sound first, then the closest spelling, then the longer run."""
+        choices: list[tuple[int, float, int, str, int, int]] = []
+        for run, heard, ordinary in self._runs(text, words, index):
             if (found := self.best(heard, ordinary)) is not None:
                 distance, spelling, name = found
-                choices.append((distance, -spelling, -size, name))
+                choices.append(
+                    (distance, -spelling, -len(run), name, run[0].start(), run[-1].end())
+                )
         if not choices:
             return None
-        _, _, longer, name = min(choices)
-        start, end = run[0].start(), run[-longer - 1].end()  # longer is minus the size
-        spelt = name.capitalize() if run[0].group()[:1].isupper() else name
+        _, _, _, name, start, end = min(choices)
+        spelt = name.capitalize() if text[start : start + 1].isupper() else name
         return Correction(start, end, text[start:end], spelt)
 
     def correct(self, text: str) -> str:
@@ -225,7 +253,7 @@ class DrugCorrector:
         return "".join(parts)
 
 
-def _correctable(word: str) -> bool:
+def correctable(word: str) -> bool:
     """Whether a heard word may be part of a drug name (see the module docstring)."""
     lower = word.lower().replace("’", "'")
     if not word.isalpha() or lower in NEGATIONS | NUMBER_WORDS | DETERMINERS:

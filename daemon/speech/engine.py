@@ -6,12 +6,16 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any, Protocol
 
 from daemon.device import DeviceName, physical_cores
 from daemon.errors import ModelLoadError, SpeechRequestError
 from daemon.models.registry import ModelInfo
 from daemon.speech.audio import SAMPLE_RATE, Audio, decode_audio
+from daemon.speech.correct import drug_corrector
+from daemon.speech.hints import DRUGS
+from daemon.speech.rescue import Redecode, rescue
 from daemon.speech.runaway import cleaner, is_runaway, suspect, temperatures
 from daemon.speech.types import Segment, TranscribeOptions, Transcript, WordTiming
 
@@ -120,7 +124,8 @@ class WhisperEngine:
             "hotwords": options.hotwords or None,
             "temperature": temperatures(options.temperature, options.fallback),
             "beam_size": options.beam_size,
-            "word_timestamps": options.word_timestamps,
+            "word_timestamps": options.word_timestamps
+            or (options.drug_rescue and options.fallback),
             "vad_filter": options.vad,
             "no_speech_threshold": NO_SPEECH_THRESHOLD,
             "condition_on_previous_text": False,
@@ -138,6 +143,11 @@ class WhisperEngine:
         if runaways := sum(map(is_runaway, segments)):
             log.warning("dropped %d segment(s) of looping text", runaways)
         kept = [s for s in segments if not is_runaway(s) and not is_hallucination(s)]
+        if options.drug_rescue and options.fallback:
+            common = DRUGS[options.specialty if options.specialty != "none" else "general"]
+            kept = rescue(kept, audio, drug_corrector(), self._redecoder(kwargs, cancel), common)
+            if not options.word_timestamps:  # asked for Whisper's doubt, not the caller
+                kept = [replace(s, words=()) for s in kept]
         text = "".join(segment.text for segment in kept).strip()
         return Transcript(
             text=text,
@@ -145,6 +155,18 @@ class WhisperEngine:
             duration=len(audio) / SAMPLE_RATE,
             segments=tuple(kept),
         )
+
+    def _redecoder(self, kwargs: dict[str, Any], cancel: threading.Event | None) -> Redecode:
+        """Decodes a segment's audio again with a prompt of drug names: greedy, once (its
+        words are only a source of names), without the VAD (the clip is speech)."""
+        again = {**kwargs, "hotwords": None, "vad_filter": False}
+        again["temperature"] = temperatures(0.0, fallback=False)
+
+        def redecode(clip: Audio, prompt: str) -> list[Segment]:
+            segments, _ = self._decode(clip, {**again, "initial_prompt": prompt}, cancel)
+            return [s for s in segments if not is_runaway(s) and not is_hallucination(s)]
+
+        return redecode
 
     def _decode(
         self, audio: Audio, kwargs: dict[str, Any], cancel: threading.Event | None

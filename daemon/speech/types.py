@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from daemon.speech.hints import Specialty
+
 
 @dataclass(frozen=True)
 class TranscribeOptions:
@@ -23,6 +25,11 @@ class TranscribeOptions:
     # Temperature 0 with the fallback: raised when a window loops or is unsure. Dictation's
     # provisional passes decode once (they are decoded again as the window moves on).
     fallback: bool = True
+    # Segments where a drug name seems misheard are decoded again with a prompt of its
+    # phonetic neighbours (daemon/speech/rescue.py); like the fallback, not in provisional
+    # passes: a second decode there doubled a pass and no partial came before release.
+    drug_rescue: bool = False
+    specialty: Specialty = "none"  # whose common drugs the rescue's prompt names
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 from daemon.bench.asr import score, sentences, summarise
+from daemon.bench.asr_streamed import dictations, streamed_over_batch
+from daemon.speech.audio import SAMPLE_RATE
 from daemon.speech.lexicon import drug_names
 from tests.support.daemon import sottovoce
 
@@ -19,15 +23,18 @@ def test_the_asr_bench_prints_figures_per_variant_model_and_voice(isolated_home:
     figures = json.loads(result.stdout)["asr"]
     assert figures["voices"] == ["flite"]
     assert {"whisper-base", "whisper-tiny.en"} <= set(figures["models"])
-    assert set(figures["variants"]) == {"plain", "clinical"}
+    assert set(figures["variants"]) == {"plain", "default", "clinical"}
     for per_model in figures["variants"].values():
         for model in figures["models"]:
             flite = per_model[model]["flite"]
-            assert flite["all"]["sentences"] == 2
-            assert flite["tune"]["sentences"] == flite["held_out"]["sentences"] == 1
+            assert flite["all"]["sentences"] == 3
+            assert flite["tune"]["sentences"] == flite["held_out_blind"]["sentences"] == 1
             assert 0 <= flite["all"]["wer"] <= 2
             assert flite["all"]["runaways"] == 0
             assert flite["real_time_factor"] > 0
+            for streamed in flite["streamed"].values():  # one sentence: one dictation
+                assert set(streamed) == {"10s", "streamed_wer", "batch_wer", "streamed_over_batch"}
+                assert 0 <= streamed["streamed_wer"] <= 2 and 0 <= streamed["batch_wer"] <= 2
 
 
 def test_scores_count_drugs_negations_and_units_as_said() -> None:
@@ -48,8 +55,27 @@ def test_scores_count_drugs_negations_and_units_as_said() -> None:
 def test_the_sentence_set_has_a_held_out_part_and_names_drugs_and_negations() -> None:
     sets = sentences()
     assert len(sets["tune"]) >= 20 and len(sets["held_out"]) >= 10
+    assert len(sets["held_out_blind"]) >= 20
     assert not set(sets["tune"]) & set(sets["held_out"])
+    assert not set(sets["held_out_blind"]) & (set(sets["tune"]) | set(sets["held_out"]))
+    blind = sets["held_out_blind"]
+    assert len({w.strip(".,;").lower() for s in blind for w in s.split()} & drug_names()) >= 15
+    assert sum(score(s, s)["negations"] for s in blind) >= 15
     every = [s for split in sets.values() for s in split]
     named = {w.strip(".,;").lower() for s in every for w in s.split()} & drug_names()
     assert len(named) >= 15
     assert sum(score(s, s)["negations"] for s in every) >= 20
+
+
+def test_streamed_dictations_join_the_first_sentences_that_reach_each_length() -> None:
+    clips = [(f"Sentence {n}.", np.ones(4 * SAMPLE_RATE, np.float32)) for n in range(12)]
+    joined = dictations(clips)
+    assert list(joined) == ["10s", "40s"]
+    short_text, short = joined["10s"]
+    assert short_text == "Sentence 0. Sentence 1. Sentence 2."
+    # Three sentences, a pause after the first two and a shorter one before release.
+    assert len(short) == 12 * SAMPLE_RATE + 2 * int(0.4 * SAMPLE_RATE) + int(0.4 * SAMPLE_RATE)
+    assert joined["40s"][0].count("Sentence") == 10
+    assert list(dictations(clips[:2])) == ["10s"]  # too few for a second, longer one
+    assert (streamed_over_batch(0.2, 0.1), streamed_over_batch(0, 0)) == (2.0, 1.0)
+    assert streamed_over_batch(0.1, 0) is None

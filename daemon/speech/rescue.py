@@ -1,0 +1,167 @@
+"""A second, prompted decode of only the segments where a drug name seems misheard.
+
+A prompt naming every drug would not fit (Whisper's prompt holds 224 tokens; the lexicon
+has about 1,100 names), and a fixed list per specialty misses the rest and can cost a
+negation (README, "Dictation accuracy"). So the first decode runs without one; then the
+runs of one to three words that sound like a drug (Metaphone within one sound, a looser
+spelling match than the confident correction's) name their few phonetic neighbours, and
+only that segment's audio is decoded again with a prompt of just those names: Whisper
+then chooses among drugs it was told of, hearing the audio, where the post-correction
+could only guess from the letters.
+
+From the second decode only a drug name is taken, in place of the heard words it
+replaces; those words must all be correctable (never a number, a number word, a
+negation or a determiner: `daemon.speech.correct`). Everything else stays as first
+heard, so a prompt cannot rewrite the sentence ("Laption to the eyes").
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import jellyfish
+
+from daemon.speech.audio import SAMPLE_RATE, Audio
+from daemon.speech.correct import NEGATIONS, NUMBER_WORDS, DrugCorrector
+from daemon.speech.types import Segment, WordTiming
+
+MAX_NAMES = 6  # phonetic neighbours named first in the prompt
+PADDING_S = 0.2  # audio kept around a segment, so its first and last sounds are whole
+# Whisper's own doubt about a word (word_timestamps): below this, the segment is suspect.
+LOW_PROBABILITY = 0.5
+# Spelling likeness (Jaro-Winkler) of the replaced words and the drug: "at or master tin"
+# and atorvastatin 0.92, "the pipeline" and amlodipine 0.52 (kept as heard).
+SOUNDS_ALIKE = 0.65
+_PIECE = re.compile(r"\s*\S+")
+
+Redecode = Callable[[Audio, str], Sequence[Segment]]
+
+
+def _pieces(segment: Segment) -> list[WordTiming]:
+    """The segment's words with their leading spaces (timings when it has them)."""
+    if segment.words:
+        return list(segment.words)
+    return [
+        WordTiming(segment.start, segment.end, match.group(), 1.0)
+        for match in _PIECE.finditer(segment.text)
+    ]
+
+
+def _key(piece: WordTiming) -> str:
+    return re.sub(r"[^a-z0-9]", "", piece.text.lower())
+
+
+def _protected(piece: WordTiming) -> bool:
+    """A number, a number word or a negation: never replaced, never brought in."""
+    key = _key(piece)
+    return any(c.isdigit() for c in key) or key in NEGATIONS | NUMBER_WORDS
+
+
+def is_suspect(corrector: DrugCorrector, segment: Segment) -> bool:
+    """Whether the segment may hold a misheard drug: Whisper doubted a word that is not a
+    number or a negation, or a run of words sounds like a drug."""
+    doubted = any(
+        w.probability < LOW_PROBABILITY and not _protected(w) and not corrector.is_drug(_key(w))
+        for w in segment.words
+    )
+    return doubted or bool(corrector.neighbours(segment.text))
+
+
+def prompt_for(corrector: DrugCorrector, text: str, common: Sequence[str]) -> str:
+    """The second decode's prompt: a note's medication line, the drugs the heard words
+    sound like first, then the `common` ones (the configured specialty's or general)."""
+    names = dict.fromkeys([*corrector.neighbours(text)[:MAX_NAMES], *common])
+    return f"Medications: {', '.join(names)}."
+
+
+def _letters(words: Sequence[WordTiming]) -> str:
+    return "".join(map(_key, words))
+
+
+def _copied_prompt(corrector: DrugCorrector, words: Sequence[WordTiming]) -> bool:
+    """Three drug names within five words: Whisper wrote out the prompt's list."""
+    flags = [corrector.is_drug(_key(word)) for word in words]
+    return any(sum(flags[i : i + 5]) >= 3 for i in range(len(flags)))
+
+
+def _drug_in(
+    corrector: DrugCorrector, old: list[WordTiming], new: list[WordTiming]
+) -> tuple[int, int, WordTiming] | None:
+    """Where in `old` the one drug name of `new` goes: (start, end, drug). The words around
+    it in `new` are only counted, never taken: as many of `old`'s first and last words stay
+    as first heard. The words replaced sound alike and hold no number or negation."""
+    drugs = [index for index, word in enumerate(new) if corrector.is_drug(_key(word))]
+    if len(drugs) != 1:
+        return None
+    start, end = drugs[0], len(old) - (len(new) - drugs[0] - 1)
+    middle = old[start:end]
+    if not middle or any(map(_protected, middle)):
+        return None
+    drug = new[drugs[0]]
+    if jellyfish.jaro_winkler_similarity(_letters(middle), _key(drug)) < SOUNDS_ALIKE:
+        return None
+    return start, end, drug
+
+
+def merge(
+    first: list[WordTiming], second: list[WordTiming], corrector: DrugCorrector
+) -> list[WordTiming]:
+    """`first`, where `second` heard a drug name in place of other words, with those words
+    replaced by the name (see `_drug_in`); nothing else of `second` is taken."""
+    if _copied_prompt(corrector, second):
+        return first
+    matcher = difflib.SequenceMatcher(
+        a=list(map(_key, first)), b=list(map(_key, second)), autojunk=False
+    )
+    merged: list[WordTiming] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        old = first[i1:i2]
+        found = _drug_in(corrector, old, second[j1:j2]) if tag == "replace" else None
+        if found is None:
+            merged.extend(old)
+            continue
+        start, end, drug = found
+        merged.extend([*old[:start], _as_heard(old[start:end], drug), *old[end:]])
+    return merged
+
+
+def _as_heard(heard: list[WordTiming], drug: WordTiming) -> WordTiming:
+    """`drug` with the space, the capital and the punctuation after it that the words it
+    replaces had."""
+    first, last = heard[0], heard[-1]
+    text = drug.text.strip().rstrip(",.;:!?") + last.text[len(last.text.rstrip(",.;:!?")) :]
+    if first.text.lstrip()[:1].isupper():
+        text = text[:1].upper() + text[1:]
+    if first.text[:1].isspace():
+        text = " " + text
+    return replace(drug, text=text)
+
+
+def rescue(
+    segments: Sequence[Segment],
+    audio: Audio,
+    corrector: DrugCorrector,
+    redecode: Redecode,
+    common: Sequence[str],
+) -> list[Segment]:
+    """The segments, each that seems to hold a misheard drug decoded again with a prompt
+    of its phonetic neighbours and merged (see the module docstring)."""
+    rescued: list[Segment] = []
+    for segment in segments:
+        if not is_suspect(corrector, segment):
+            rescued.append(segment)
+            continue
+        start = max(0.0, segment.start - PADDING_S)
+        clip = audio[int(start * SAMPLE_RATE) : int((segment.end + PADDING_S) * SAMPLE_RATE)]
+        again = [
+            replace(word, start=word.start + start, end=word.end + start)
+            for other in redecode(clip, prompt_for(corrector, segment.text, common))
+            for word in _pieces(other)
+        ]
+        words = merge(_pieces(segment), again, corrector)
+        text = "".join(word.text for word in words)
+        rescued.append(replace(segment, text=text, words=tuple(words) if segment.words else ()))
+    return rescued
