@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from daemon.bench.common import BenchDaemon
-from daemon.bench.dictation import stream_once, wav_bytes
+from daemon.bench.dictation import stream_once
 from daemon.bench.speech import api_transcribe
 from daemon.client import DaemonAddress
-from daemon.speech.audio import SAMPLE_RATE, Audio
+from daemon.speech.audio import SAMPLE_RATE, Audio, float_to_pcm16, pcm16_wav
 
 # About what one dictates for a short finding and for a whole note.
 DICTATION_SECONDS = (10.0, 40.0)
@@ -48,10 +48,6 @@ def dictations(clips: list[tuple[str, Audio]]) -> dict[str, tuple[str, Audio]]:
     return joined
 
 
-def _pcm(audio: Audio) -> bytes:
-    return (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
-
-
 def streamed_over_batch(streamed: float, batch: float) -> float | None:
     """WER ratio; 1.0 when both are perfect, None (JSON null) when only batch is."""
     if batch == 0:
@@ -70,9 +66,9 @@ def bench_streamed(
     address = DaemonAddress(daemon.base_url, daemon.token)
     figures: dict[str, Any] = {}
     for label, (reference, audio) in dictations(clips).items():
-        pcm = _pcm(audio)
+        pcm = float_to_pcm16(audio)
         _, streamed = asyncio.run(stream_once(address, pcm, {"model": model}))
-        _, batch = api_transcribe(daemon, wav_bytes(pcm), model)
+        _, batch = api_transcribe(daemon, pcm16_wav(pcm), model)
         figures[label] = {
             "audio_seconds": round(len(audio) / SAMPLE_RATE, 1),
             "streamed_wer": wer(reference, streamed),

@@ -14,7 +14,7 @@ import numpy as np
 from daemon.bench.common import BenchDaemon, median, ratio, word_error_rate
 from daemon.bench.speech import api_transcribe
 from daemon.client import DaemonAddress, dictate
-from daemon.speech.audio import SAMPLE_RATE, decode_audio
+from daemon.speech.audio import SAMPLE_RATE, decode_audio, float_to_pcm16, pcm16_wav
 
 CHUNK_S = 0.1
 # A speaker pauses briefly before releasing the key; both methods get the same audio.
@@ -25,7 +25,7 @@ TRANSCRIPTS = "transcripts.json"  # beside the audio: what a perfect transcript 
 def _pcm(path: Path) -> tuple[bytes, float]:
     audio = decode_audio(path.read_bytes())
     audio = np.concatenate((audio, np.zeros(int(PAUSE_BEFORE_RELEASE_S * SAMPLE_RATE), np.float32)))
-    return (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes(), len(audio) / SAMPLE_RATE
+    return float_to_pcm16(audio), len(audio) / SAMPLE_RATE
 
 
 async def stream_once(
@@ -49,20 +49,6 @@ async def stream_once(
     return time.perf_counter() - stopped, text
 
 
-def wav_bytes(pcm: bytes) -> bytes:
-    """PCM16 mono at 16 kHz as a WAV file."""
-    import io
-    import wave
-
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(SAMPLE_RATE)
-        out.writeframes(pcm)
-    return buffer.getvalue()
-
-
 def bench_dictation(
     daemon: BenchDaemon, model: str, files: dict[str, Path], reps: int
 ) -> dict[str, Any]:
@@ -73,7 +59,7 @@ def bench_dictation(
     for label, path in files.items():
         reference = json.loads((path.parent / TRANSCRIPTS).read_text(encoding="utf-8"))[path.name]
         pcm, seconds = _pcm(path)
-        wav = wav_bytes(pcm)
+        wav = pcm16_wav(pcm)
         api_transcribe(daemon, wav, model)  # warm
         streaming, batch, streaming_wer, batch_wer = [], [], [], []
         text = ""

@@ -24,7 +24,7 @@ import tomlkit
 
 from daemon.assets import asset_path
 from daemon.bench.common import BenchError, bench_daemon, median, ratio, word_error_rate
-from daemon.bench.dictation import TRANSCRIPTS, _pcm, _stream_once
+from daemon.bench.dictation import TRANSCRIPTS, _pcm, stream_once
 from daemon.bench.upstream_server import loopback_server
 from daemon.client import DaemonAddress
 from daemon.config import Settings
@@ -83,10 +83,10 @@ def _release_to_text(
     daemon_url: str, token: str, pcm: bytes, reference: str, reps: int
 ) -> dict[str, float]:
     address = DaemonAddress(daemon_url, token)
-    asyncio.run(_stream_once(address, pcm))  # warm: the model loaded, the connection tried
+    asyncio.run(stream_once(address, pcm))  # warm: the model loaded, the connection tried
     latencies, errors = [], []
     for _ in range(reps):
-        latency, text = asyncio.run(_stream_once(address, pcm))
+        latency, text = asyncio.run(stream_once(address, pcm))
         latencies.append(latency)
         errors.append(word_error_rate(reference, text))
     return {"release_to_text_seconds": median(latencies), "word_error_rate": median(errors)}

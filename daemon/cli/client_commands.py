@@ -10,12 +10,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from daemon.cli.common import paths_and_settings
 from daemon.client import NOT_RECORDED, DaemonAddress, dictate, locate_daemon, request_json
 from daemon.errors import SottovoceError
-from daemon.speech.audio import SAMPLE_RATE, decode_audio
+from daemon.speech.audio import SAMPLE_RATE, decode_audio, float_to_pcm16
 
 CHUNK_S = 0.1
 
@@ -104,7 +102,7 @@ def _dictate(args: argparse.Namespace) -> int:
     except OSError as error:
         raise SottovoceError(f"cannot read {args.file}: {error.strerror}") from None
     audio = decode_audio(data)
-    pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+    pcm = float_to_pcm16(audio)
     address = _address(args)
     start: dict[str, Any] = {"language": args.language} if args.language else {}
 

@@ -4,6 +4,7 @@ PCM16 for the practice's server), with a length limit."""
 from __future__ import annotations
 
 import io
+import wave
 from typing import Protocol
 
 import numpy as np
@@ -100,3 +101,19 @@ def _decode(data: bytes, max_seconds: float, sample_format: str, sample_size: in
 def pcm16_to_float(data: bytes | bytearray) -> Audio:
     """Convert little-endian PCM16 bytes to float32 samples in [-1, 1)."""
     return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
+
+
+def float_to_pcm16(audio: Audio) -> bytes:
+    """Little-endian PCM16 of float32 samples (clipped to [-1, 1])."""
+    return (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+
+
+def pcm16_wav(pcm: bytes | bytearray) -> bytes:
+    """16 kHz mono WAV of PCM16 samples (what every Whisper server reads)."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(SAMPLE_RATE)
+        writer.writeframes(pcm)
+    return out.getvalue()

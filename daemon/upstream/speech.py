@@ -16,15 +16,11 @@ reached hands the audio to the local model, and the answer says which engine ans
 
 from __future__ import annotations
 
-import io
 import logging
 import threading
-import wave
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
-
-import numpy as np
 
 from daemon.device import DeviceName
 from daemon.speech.audio import (
@@ -32,7 +28,9 @@ from daemon.speech.audio import (
     SAMPLE_RATE,
     Audio,
     Decoder,
+    float_to_pcm16,
     pcm16_to_float,
+    pcm16_wav,
 )
 from daemon.speech.engine import HINT_MAX_SECONDS, SpeechEngine, is_hallucination
 from daemon.speech.runaway import is_runaway
@@ -45,22 +43,6 @@ from daemon.upstream.fallback import LocalFallback
 log = logging.getLogger(__name__)
 
 TRANSCRIPTIONS_PATH = "/audio/transcriptions"
-
-
-def float_to_pcm16(audio: Audio) -> bytes:
-    """Little-endian PCM16 of float32 samples."""
-    return (np.clip(audio, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
-
-
-def to_wav(pcm: bytes | bytearray) -> bytes:
-    """16 kHz mono WAV of PCM16 samples (what every Whisper server reads)."""
-    out = io.BytesIO()
-    with wave.open(out, "wb") as writer:
-        writer.setnchannels(1)
-        writer.setsampwidth(2)
-        writer.setframerate(SAMPLE_RATE)
-        writer.writeframes(pcm)
-    return out.getvalue()
 
 
 def form_fields(options: TranscribeOptions, model: str, seconds: float) -> dict[str, str]:
@@ -171,7 +153,7 @@ class UpstreamSpeechEngine:
         fields = form_fields(options, self.model, seconds)
         try:
             answer = self.client.post_file(
-                TRANSCRIPTIONS_PATH, fields, ("audio.wav", to_wav(pcm), "audio/wav"), self.model
+                TRANSCRIPTIONS_PATH, fields, ("audio.wav", pcm16_wav(pcm), "audio/wav"), self.model
             )
         except UpstreamUnreachableError as error:
             local = self._fallback.take_over(error)
