@@ -17,13 +17,13 @@ from tests.support.daemon import sottovoce
 def test_the_asr_bench_prints_figures_per_variant_model_and_voice(isolated_home: Path) -> None:
     result = sottovoce(
         "bench", "--parts", "asr", "--voices", "flite", "--sentences", "1",
-        home=isolated_home, timeout=900,
+        "--variants", "default", home=isolated_home, timeout=900,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)["asr"]
     assert figures["voices"] == ["flite"]
     assert {"whisper-base", "whisper-tiny.en"} <= set(figures["models"])
-    assert set(figures["variants"]) == {"plain", "default", "clinical"}
+    assert set(figures["variants"]) == {"default"}  # the shipped config; the others alike
     for per_model in figures["variants"].values():
         for model in figures["models"]:
             flite = per_model[model]["flite"]
@@ -35,6 +35,12 @@ def test_the_asr_bench_prints_figures_per_variant_model_and_voice(isolated_home:
             for streamed in flite["streamed"].values():  # one sentence: one dictation
                 assert set(streamed) == {"10s", "streamed_wer", "batch_wer", "streamed_over_batch"}
                 assert 0 <= streamed["streamed_wer"] <= 2 and 0 <= streamed["batch_wer"] <= 2
+
+
+def test_an_unknown_variant_is_named_before_anything_runs(isolated_home: Path) -> None:
+    result = sottovoce("bench", "--parts", "asr", "--variants", "loud", home=isolated_home)
+    assert result.returncode != 0
+    assert "unknown asr variant(s) ['loud']" in result.stderr
 
 
 def test_scores_count_drugs_negations_and_units_as_said() -> None:
