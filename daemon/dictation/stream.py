@@ -54,6 +54,16 @@ class FinalText:
     truncated: bool = False  # audio beyond the maximum length was not transcribed
 
 
+def within_room(samples: Audio, room: int, truncated: bool) -> tuple[Audio, bool]:
+    """The samples that fit a dictation's remaining `room`, and whether it is now truncated
+    (said once in the log; the final message says it too)."""
+    if len(samples) <= room:
+        return samples, truncated
+    if not truncated:
+        log.warning("dictation reached its maximum length; later audio is ignored")
+    return samples[: max(0, room)], True
+
+
 def has_speech(audio: Audio) -> bool:
     """Whether audio holds enough loud frames to be worth a pass (a cheap energy test)."""
     frame = int(0.03 * SAMPLE_RATE)
@@ -103,12 +113,9 @@ class DictationStream:
 
     def feed(self, samples: Audio) -> None:
         """Append audio; past the maximum length it is dropped, and the final says so."""
-        room = self._max_samples - self._total
-        if len(samples) > room:
-            if not self.truncated:
-                log.warning("dictation reached its maximum length; later audio is ignored")
-            self.truncated = True
-            samples = samples[: max(0, room)]
+        samples, self.truncated = within_room(
+            samples, self._max_samples - self._total, self.truncated
+        )
         self._window = np.concatenate((self._window, samples))
         self._total += len(samples)
         self._wake.set()

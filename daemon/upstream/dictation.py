@@ -16,7 +16,7 @@ import logging
 import numpy as np
 
 from daemon.dictation.postprocess import TextRules, apply_rules
-from daemon.dictation.stream import FinalText, has_speech
+from daemon.dictation.stream import FinalText, has_speech, within_room
 from daemon.errors import BusyError, DictationError
 from daemon.speech.audio import SAMPLE_RATE, Audio
 from daemon.speech.service import SpeechService
@@ -58,12 +58,9 @@ class BufferedDictation:
 
     def feed(self, samples: Audio) -> None:
         """Keep audio; past the maximum length it is dropped, and the final says so."""
-        room = self._max_samples - self._total
-        if len(samples) > room:
-            if not self.truncated:
-                log.warning("dictation reached its maximum length; later audio is ignored")
-            self.truncated = True
-            samples = samples[: max(0, room)]
+        samples, self.truncated = within_room(
+            samples, self._max_samples - self._total, self.truncated
+        )
         self._chunks.append(samples)
         self._total += len(samples)
 
