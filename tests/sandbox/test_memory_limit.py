@@ -3,7 +3,6 @@ under its memory limit, and the daemon keeps serving with its own memory untouch
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import psutil
@@ -11,7 +10,7 @@ import pytest
 from openai import BadRequestError, OpenAI
 
 from tests.support.daemon import health, start_daemon, write_config
-from tests.support.speech import speak, words
+from tests.support.speech import silence, speak, words
 
 SENTENCE = "The patient denies chest pain and shortness of breath."
 LIMIT_MB = 600
@@ -21,24 +20,7 @@ LIMIT_MB = 600
 def silence_bomb(tmp_path: Path) -> Path:
     """Under 1 MB of FLAC that decodes to four hours (1.8 GB as float32 samples)."""
     path = tmp_path / "bomb.flac"
-    subprocess.run(
-        [
-            "sox",
-            "-D",
-            "-n",
-            "-r",
-            "16000",
-            "-c",
-            "1",
-            "-b",
-            "16",
-            str(path),
-            "trim",
-            "0",
-            "4:00:00",
-        ],
-        check=True,
-    )
+    silence(path, "4:00:00")
     assert path.stat().st_size < 1 << 20
     return path
 

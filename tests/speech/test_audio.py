@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import tracemalloc
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from daemon.assets import asset_path
 from daemon.errors import InvalidAudioError
 from daemon.speech.audio import MAX_AUDIO_SECONDS, SAMPLE_RATE, decode_audio
-from tests.support.speech import ALSA_SOUNDS
+from tests.support.speech import ALSA_SOUNDS, silence
 
 
 def test_wav_and_flac_decode_to_16k_mono_float() -> None:
@@ -37,16 +36,8 @@ def test_empty_or_corrupt_input_is_a_clear_error(data: bytes) -> None:
         decode_audio(data)
 
 
-def _silence_flac(path: Path, length: str) -> bytes:
-    subprocess.run(
-        ["sox", "-D", "-n", "-r", "16000", "-c", "1", "-b", "16", str(path), "trim", "0", length],
-        check=True,
-    )
-    return path.read_bytes()
-
-
 def test_decoding_holds_little_more_than_the_result(tmp_path: Path) -> None:
-    data = _silence_flac(tmp_path / "ten-minutes.flac", "10:00")
+    data = silence(tmp_path / "ten-minutes.flac", "10:00").read_bytes()
     tracemalloc.start()
     try:
         audio = decode_audio(data)
@@ -59,7 +50,7 @@ def test_decoding_holds_little_more_than_the_result(tmp_path: Path) -> None:
 
 
 def test_a_bomb_stops_at_the_limit_while_decoding(tmp_path: Path) -> None:
-    data = _silence_flac(tmp_path / "four-hours.flac", "4:00:00")
+    data = silence(tmp_path / "four-hours.flac", "4:00:00").read_bytes()
     assert len(data) < 1 << 20
     tracemalloc.start()
     try:

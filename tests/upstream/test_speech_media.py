@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
 from pathlib import Path
 
 import psutil
@@ -21,7 +20,7 @@ from daemon.speech.audio import decode_audio
 from tests.sandbox.test_confinement import _native_libraries, _proc_status
 from tests.sandbox.test_media import reapable
 from tests.support.daemon import RunningDaemon, health, wait_for
-from tests.support.speech import speak, words
+from tests.support.speech import silence, speak, words
 from tests.upstream.conftest import MAX_UPLOAD_BYTES
 from tests.upstream.support import PracticeSpeechServer
 from tests.upstream.test_speech import SENTENCE, post_audio, spoken
@@ -39,24 +38,7 @@ def wav(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 def two_hours(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """Under the workstation's upload limit in bytes, twice its limit in length."""
     path = tmp_path_factory.mktemp("long") / "silence.flac"
-    subprocess.run(
-        [
-            "sox",
-            "-D",
-            "-n",
-            "-r",
-            "16000",
-            "-c",
-            "1",
-            "-b",
-            "16",
-            str(path),
-            "trim",
-            "0",
-            "2:00:00",
-        ],
-        check=True,
-    )
+    silence(path, "2:00:00")
     data = path.read_bytes()
     assert len(data) < MAX_UPLOAD_BYTES
     return data
