@@ -2,21 +2,27 @@
 
 While the key is held, the recogniser re-transcribes a growing audio window
 (from `offset` to now) again and again. Each pass is a hypothesis. A word is
-committed, and never changes again, once it sits in the longest common prefix
-of the last two hypotheses (the LocalAgreement-2 policy of whisper_streaming).
-Words are compared on normalised text: case and punctuation are ignored.
+committed once it sits in the longest common prefix of the last two hypotheses
+(the LocalAgreement-2 policy of whisper_streaming). Words are compared on
+normalised text: case and punctuation are ignored. Committed words still inside
+the window are not final: a hypothesis of the whole window taken when the
+speaker paused (`settle`) replaces them, as the whole utterance heard at once is
+heard better than its pieces were.
 
 Before comparing, a new hypothesis is cleaned against what is already
 committed: words that end at or before the end of the last committed word are
 dropped (they were heard, and committed, already), and when the hypothesis
 starts within a second of that end, up to five leading words that repeat the
-committed tail are dropped too (the recogniser, prompted with the committed
-text, often says its last words again).
+committed tail are dropped too (the recogniser, hearing the end of audio
+already committed again, with word times a little off, says its last words
+again). A settling hypothesis is not cleaned so: it is all the audio after the
+last final word, and a word said twice there was said twice ("No. No pain").
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -66,6 +72,14 @@ def _starts_new_word(words: Sequence[Word], index: int) -> bool:
     return words[index].text[0].isalnum() and words[index].start > previous.end + 0.02
 
 
+def _absolute(words: Sequence[Word], offset: float) -> list[Word]:
+    return [replace(word, start=word.start + offset, end=word.end + offset) for word in words]
+
+
+def _middle(word: Word) -> float:
+    return (word.start + word.end) / 2
+
+
 class LocalAgreement:
     """Commit state of one dictation stream; call `insert` then `flush` per pass."""
 
@@ -105,20 +119,21 @@ class LocalAgreement:
         Two inserts without a flush between them make the first one the
         hypothesis the second is compared with.
         """
-        if offset < self._offset:
-            raise DictationError("the audio window cannot start earlier than before")
+        self._move(offset)
         if self._pending:
             self._previous = self._new
-        self._offset = offset
-        absolute = [
-            replace(word, start=word.start + offset, end=word.end + offset) for word in words
-        ]
+        absolute = _absolute(words, offset)
         if self._committed:
             cutoff = self.last_committed_end
             absolute = [word for word in absolute if word.end > cutoff]
             absolute = self._without_repeated_tail(absolute)
         self._new = absolute
         self._pending = True
+
+    def _move(self, offset: float) -> None:
+        if offset < self._offset:
+            raise DictationError("the audio window cannot start earlier than before")
+        self._offset = offset
 
     def _without_repeated_tail(self, words: list[Word]) -> list[Word]:
         if not words or abs(words[0].start - self.last_committed_end) >= REPEAT_WINDOW:
@@ -131,6 +146,19 @@ class LocalAgreement:
                 log.debug("dropping %d word(s) that repeat the committed text", size)
                 return words[size:]
         return words
+
+    def settle(self, words: Sequence[Word], offset: float, final_to: float) -> list[Word]:
+        """Take a hypothesis of the whole window from `offset` (word times relative to
+        it) as settled from `final_to` on: its words there replace the words committed
+        there, and any uncommitted ones. Before `final_to` (a pause: no word straddles
+        it, so a word is on the side of its middle) the committed words stay, and the
+        window's audio was only context. Returns the words it committed."""
+        self._move(offset)
+        self._committed = [word for word in self._committed if _middle(word) < final_to]
+        absolute = [word for word in _absolute(words, offset) if _middle(word) >= final_to]
+        self._committed.extend(absolute)
+        self._previous, self._new, self._pending = [], [], False
+        return absolute
 
     def flush(self) -> list[Word]:
         """Commit and return the words the latest two hypotheses agree on."""
@@ -152,16 +180,17 @@ class LocalAgreement:
         self._previous, self._new, self._pending = [], [], False
         return rest
 
-    def trim_point(self, min_keep: float) -> float | None:
+    def trim_point(self, min_keep: float, before: float = math.inf) -> float | None:
         """Where the audio window may now start; None when it should not move.
 
         The point is the end of a committed word that lies after the current
-        window start and at least `min_keep` seconds before the end of the last
-        committed word, so the recogniser keeps that much already-committed
-        audio as context. The end of the latest such word that ends a sentence
-        is preferred; failing one, the latest such word's end is used.
+        window start, no later than `before`, and at least `min_keep` seconds
+        before the end of the last committed word, so the recogniser keeps that
+        much already-committed audio as context. The end of the latest such word
+        that ends a sentence is preferred; failing one, the latest such word's
+        end is used.
         """
-        limit = self.last_committed_end - min_keep
+        limit = min(self.last_committed_end - min_keep, before)
         candidates = [word for word in self._committed if self._offset < word.end <= limit]
         if not candidates:
             return None
@@ -169,24 +198,3 @@ class LocalAgreement:
             if word.text.strip().endswith(SENTENCE_ENDS):
                 return word.end
         return candidates[-1].end
-
-    def prompt(self, max_chars: int = 200) -> str:
-        """The end of the committed text whose audio is out of the window, for the next pass.
-
-        Committed words still inside the window are left out: the recogniser
-        hears them again, and prompting with them as well makes it repeat them.
-        The result is cut at a word boundary to at most `max_chars`.
-        """
-        words: list[str] = []
-        length = -1
-        for word in reversed(self._committed):
-            if word.end > self._offset:
-                continue
-            text = word.text.strip()
-            if not text:
-                continue
-            if length + 1 + len(text) > max_chars:
-                break
-            words.append(text)
-            length += 1 + len(text)
-        return " ".join(reversed(words))

@@ -145,7 +145,14 @@ class WhisperEngine:
         kept = [s for s in segments if not is_runaway(s) and not is_hallucination(s)]
         if options.drug_rescue and options.fallback:
             common = DRUGS[options.specialty if options.specialty != "none" else "general"]
-            kept = rescue(kept, audio, drug_corrector(), self._redecoder(kwargs, cancel), common)
+            context = [s for s in kept if s.end <= options.context_seconds]
+            kept = context + rescue(
+                kept[len(context) :],
+                audio,
+                drug_corrector(),
+                self._redecoder(kwargs, cancel),
+                common,
+            )
             if not options.word_timestamps:  # asked for Whisper's doubt, not the caller
                 kept = [replace(s, words=()) for s in kept]
         text = "".join(segment.text for segment in kept).strip()

@@ -30,6 +30,9 @@ class TranscribeOptions:
     # passes: a second decode there doubled a pass and no partial came before release.
     drug_rescue: bool = False
     specialty: Specialty = "none"  # whose common drugs the rescue's prompt names
+    # Seconds of audio at the start that are only context to the caller (dictation's
+    # sentence before the one being settled): the rescue leaves its segments alone.
+    context_seconds: float = 0.0
 
 
 @dataclass(frozen=True)

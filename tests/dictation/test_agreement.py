@@ -177,20 +177,6 @@ def test_the_window_cannot_move_backwards() -> None:
         agreement.insert([], offset=4.0)
 
 
-def test_prompt_is_the_committed_text_already_out_of_the_window() -> None:
-    agreement = LocalAgreement()
-    hypothesis = words((0.0, 0.5, " Patient"), (0.5, 1.0, " denies"), (1.0, 1.5, " pain."))
-    agreement.insert(hypothesis, offset=0.0)
-    agreement.flush()
-    agreement.insert(hypothesis, offset=0.0)
-    agreement.flush()
-    assert agreement.prompt() == ""
-    agreement.insert([], offset=1.0)
-    assert agreement.prompt() == "Patient denies"
-    assert agreement.prompt(max_chars=7) == "denies"
-    assert agreement.prompt(max_chars=3) == ""
-
-
 def test_committed_plus_tail_gives_the_full_text() -> None:
     agreement = LocalAgreement()
     agreement.insert(words((0.0, 0.5, "No"), (0.5, 1.0, "fever")), offset=0.0)
