@@ -4,15 +4,18 @@ While audio arrives, provisional passes re-transcribe the window [offset, now)
 for the partial text. Words two passes agree on are committed (LocalAgreement),
 and a window grown long is trimmed behind them, so every pass stays short.
 
-When the speaker pauses, the window (from the last pause, or trim, to now)
-is decoded once more as the file API would decode it: with the temperature
-fallback and the drug-name rescue. That hypothesis settles the window, replacing
-what the provisional passes committed in it, and the next window starts in the
-pause. A provisional pass hears an utterance cut off mid-word and commits words
-two such guesses agree on; measured on the clinical bench dictations, it lost
-a negation ("She can raise a panic" for "She denies headache"), a drug name
-("met for from in") and once a whole sentence, which batch kept. On stop only
-what is not settled is decoded, and nothing when the last pass settled every
+When the speaker pauses, the window up to the pause is decoded once more as
+the file API decodes it: with the temperature fallback and the drug-name rescue.
+That hypothesis settles the window, replacing what provisional passes committed
+in it. A provisional pass hears an utterance cut off mid-word and commits what
+two such guesses agree on; on the clinical bench dictations that lost a negation
+("She can raise a panic" for "She denies headache"), a drug name ("met for from
+in") and once a whole sentence, which batch kept.
+
+Words become final at a pause after a sentence once a hearing of the words after
+it still ends the sentence there; the window then starts at the final point
+before, so the finished sentence is context for the next. On stop only what is
+not settled is decoded, and nothing when a pause before release settled every
 word said: that is why the text lands fast after release.
 """
 
@@ -38,6 +41,7 @@ from daemon.speech.types import TranscribeOptions
 
 log = logging.getLogger(__name__)
 
+FRAME_S = 0.03  # the energy test's frame
 FIRST_PASS_S = 1.0  # shorter fragments make Whisper guess ("Bye bye.")
 MIN_NEW_AUDIO_S = 1.0  # audio a pass waits for before it runs again...
 PAUSE_S = 0.25  # ...unless the speaker paused this long: decode now, release is near
@@ -82,9 +86,6 @@ def within_room(samples: Audio, room: int, truncated: bool) -> tuple[Audio, bool
     return samples[: max(0, room)], True
 
 
-FRAME_S = 0.03
-
-
 def _loudness(audio: Audio) -> np.ndarray:
     """Whether each 30 ms frame is loud (speech) rather than quiet."""
     frame = int(FRAME_S * SAMPLE_RATE)
@@ -94,7 +95,7 @@ def _loudness(audio: Audio) -> np.ndarray:
 
 
 def _loud_frames(audio: Audio) -> int:
-    return int(np.count_nonzero(_loudness(audio))) if len(audio) else 0
+    return int(np.count_nonzero(_loudness(audio)))
 
 
 def quiet_gap(audio: Audio, start: float, end: float) -> float | None:
@@ -115,7 +116,7 @@ def quiet_gap(audio: Audio, start: float, end: float) -> float | None:
 
 def has_speech(audio: Audio) -> bool:
     """Whether audio holds enough loud frames to be worth a pass (a cheap energy test)."""
-    return _loud_frames(audio) * 0.03 >= SPEECH_MIN_S
+    return _loud_frames(audio) * FRAME_S >= SPEECH_MIN_S
 
 
 def settle_point(audio: Audio) -> int | None:

@@ -202,3 +202,44 @@ def test_two_inserts_without_a_flush_compare_the_latest_two() -> None:
     agreement.insert(words((0.0, 0.5, "one")), offset=0.0)
     agreement.insert(words((0.0, 0.5, "one"), (0.5, 1.0, "two")), offset=0.0)
     assert texts(agreement.flush()) == ["one"]
+
+
+def test_settling_replaces_what_provisional_passes_committed_after_the_final_point() -> None:
+    agreement = LocalAgreement()
+    first = words((0.0, 0.5, "He"), (0.6, 1.0, "dies"), (1.1, 1.5, "pain."))
+    agreement.insert(first, offset=0.0)
+    agreement.flush()
+    agreement.insert(first, offset=0.0)
+    assert texts(agreement.flush()) == ["He", "dies", "pain."]
+    settled = agreement.settle(
+        words((0.0, 0.5, "He"), (0.6, 1.0, "denies"), (1.1, 1.5, "pain.")), 0.0, 0.0
+    )
+    assert texts(settled) == ["He", "denies", "pain."]
+    assert agreement.committed_text() == "He denies pain."
+    assert agreement.tail() == []
+
+
+def test_settling_keeps_the_final_words_and_drops_its_context_words() -> None:
+    agreement = LocalAgreement()
+    agreement.settle(words((0.0, 0.5, "No"), (0.6, 1.0, "pain."), (1.6, 2.0, "Rash.")), 0.0, 0.0)
+    # The window now starts at 0.0 still (the first sentence is context) and is final
+    # to 1.3 s, the pause: a new hearing of the context changes nothing before it.
+    settled = agreement.settle(
+        words((0.0, 0.5, "Know"), (0.6, 1.0, "pain."), (1.6, 2.0, "No"), (2.1, 2.5, "rash.")),
+        0.0,
+        1.3,
+    )
+    assert texts(settled) == ["No", "rash."]
+    assert agreement.committed_text() == "No pain. No rash."
+
+
+def test_trim_point_can_be_held_behind_the_final_words() -> None:
+    agreement = LocalAgreement()
+    hypothesis = words((0.0, 1.0, "One."), (1.0, 2.0, "two."), (2.0, 6.0, "three."))
+    agreement.insert(hypothesis, offset=0.0)
+    agreement.flush()
+    agreement.insert(hypothesis, offset=0.0)
+    agreement.flush()
+    assert agreement.trim_point(1.0) == 2.0
+    assert agreement.trim_point(1.0, before=1.5) == 1.0
+    assert agreement.trim_point(1.0, before=0.5) is None

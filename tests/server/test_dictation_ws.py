@@ -92,6 +92,23 @@ async def test_realtime_stream_gives_partials_then_matching_final(
     assert finals[0]["audio_seconds"] > 3
 
 
+NOTE = ("The patient denies chest pain and shortness of breath.", "He does not smoke.")
+
+
+async def test_a_dictation_of_two_sentences_is_settled_whole_with_its_negations(
+    daemon: RunningDaemon, tmp_path: Path
+) -> None:
+    """Each sentence is settled at its pause by a decode of it whole (daemon/dictation/
+    stream.py); the provisional passes, hearing words cut off, once turned "denies"
+    into "can eyes" for good."""
+    pause = np.zeros(int(0.6 * 16000), np.int16).tobytes()
+    first, second = (pcm16(speak(text, tmp_path / f"{i}.wav")) for i, text in enumerate(NOTE))
+    _, after = await stream(daemon, first + pause + second)
+    finals = [e for e in after if e["type"] == "final"]
+    assert len(finals) == 1
+    assert words(finals[0]["text"]) == words(" ".join(NOTE))
+
+
 async def test_spoken_commands_and_replacements_end_to_end(tmp_path: Path) -> None:
     home = tmp_path / "home"
     write_config(
