@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from openai import OpenAI
 
@@ -89,6 +90,24 @@ def test_the_second_decode_hears_the_drug_whisper_alone_missed(
     assert "amlodipine" not in words(_text(engine, audio, rescue=False))  # the control
     rescued = _text(engine, audio, rescue=True)
     assert {"amlodipine", "stopped", "ankle", "swelling"} <= set(words(rescued)), rescued
+
+
+def test_segments_the_caller_marks_as_context_are_not_decoded_again(
+    engine: WhisperEngine, tmp_path: Path
+) -> None:
+    """Dictation settles a window that starts with the sentence before, already final
+    (daemon/dictation/stream.py): the rescue does not spend a decode on it."""
+    audio = decode_audio(
+        speak(AMLODIPINE, tmp_path / "amlodipine.wav", voice="festival").read_bytes()
+    )
+    options = TranscribeOptions(language="en", drug_rescue=True)
+    context = TranscribeOptions(language="en", drug_rescue=True, context_seconds=len(audio) / 16000)
+    assert "amlodipine" in words(engine.transcribe(audio, options).text)  # the control
+    assert engine.transcribe(audio, context).text == _text_of(engine, audio, rescue=False)
+
+
+def _text_of(engine: WhisperEngine, audio: np.ndarray, rescue: bool) -> str:
+    return engine.transcribe(audio, TranscribeOptions(language="en", drug_rescue=rescue)).text
 
 
 def test_ordinary_speech_comes_out_as_without_the_second_decode(
