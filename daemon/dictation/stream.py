@@ -47,7 +47,7 @@ MIN_NEW_AUDIO_S = 1.0  # audio a pass waits for before it runs again...
 PAUSE_S = 0.25  # ...unless the speaker paused this long: decode now, release is near
 QUIET_TAIL_S = 0.09  # three quiet frames: a pause may be starting
 # A window is cut after each settled sentence (in its pause). One that still grows this
-# long, a speaker who does not pause, is trimmed behind settled words, keeping some as
+# long (pauses mid-sentence only) is trimmed behind settled words, keeping some as
 # acoustic context: Whisper guesses less at a window's start (3 s of context gave a
 # word error rate of 0.20 against 0.25 with 1 s on the 40 s bench dictation). Trimmed
 # after 6 s, windows began mid-sentence and words came twice ("the heart Blood rate");
