@@ -30,6 +30,7 @@ async def test_a_looping_generation_is_stopped_long_before_its_budget() -> None:
         await llm.async_unload_all()
     words = generation.text.split()
     assert generation.runaway is True
-    assert set(words) == {"no"}
+    # Stopped mid-word at times: the grammar also admits "no" as "n" then "o".
+    assert set(words[:-1]) <= {"no"} and "no".startswith(words[-1]), generation.text
     # Each "no" is at least one token: a stream that ran to its budget would hold BUDGET.
     assert len(words) < BUDGET // 4
