@@ -72,7 +72,8 @@ def _starts_new_word(words: Sequence[Word], index: int) -> bool:
     return words[index].text[0].isalnum() and words[index].start > previous.end + 0.02
 
 
-def _absolute(words: Sequence[Word], offset: float) -> list[Word]:
+def absolute(words: Sequence[Word], offset: float) -> list[Word]:
+    """The words with times made absolute: a window's times count from its `offset`."""
     return [replace(word, start=word.start + offset, end=word.end + offset) for word in words]
 
 
@@ -122,12 +123,12 @@ class LocalAgreement:
         self._move(offset)
         if self._pending:
             self._previous = self._new
-        absolute = _absolute(words, offset)
+        heard = absolute(words, offset)
         if self._committed:
             cutoff = self.last_committed_end
-            absolute = [word for word in absolute if word.end > cutoff]
-            absolute = self._without_repeated_tail(absolute)
-        self._new = absolute
+            heard = [word for word in heard if word.end > cutoff]
+            heard = self._without_repeated_tail(heard)
+        self._new = heard
         self._pending = True
 
     def _move(self, offset: float) -> None:
@@ -155,10 +156,10 @@ class LocalAgreement:
         window's audio was only context. Returns the words it committed."""
         self._move(offset)
         self._committed = [word for word in self._committed if _middle(word) < final_to]
-        absolute = [word for word in _absolute(words, offset) if _middle(word) >= final_to]
-        self._committed.extend(absolute)
+        settled = [word for word in absolute(words, offset) if _middle(word) >= final_to]
+        self._committed.extend(settled)
         self._previous, self._new, self._pending = [], [], False
-        return absolute
+        return settled
 
     def flush(self) -> list[Word]:
         """Commit and return the words the latest two hypotheses agree on."""

@@ -32,7 +32,13 @@ from itertools import pairwise
 
 import numpy as np
 
-from daemon.dictation.agreement import SENTENCE_ENDS, LocalAgreement, Word, join_words
+from daemon.dictation.agreement import (
+    SENTENCE_ENDS,
+    LocalAgreement,
+    Word,
+    absolute,
+    join_words,
+)
 from daemon.dictation.postprocess import TextRules, apply_rules
 from daemon.errors import BusyError, DictationError
 from daemon.speech.audio import SAMPLE_RATE, Audio
@@ -203,10 +209,10 @@ class DictationStream:
         point = settle_point(self._window[start:])
         return None if point is None else start + point
 
-    def _pass_due(self) -> bool:
+    def _pass_due(self, settle_end: int | None) -> bool:
         if self._total < FIRST_PASS_S * SAMPLE_RATE:
             return False
-        if self._settle_end() is not None:
+        if settle_end is not None:
             # Settle now, so the text is ready when the key is released and the final
             # step has nothing left to decode. A pass in flight while the speaker
             # paused does not make this one be missed: the pause is looked for
@@ -223,11 +229,11 @@ class DictationStream:
 
     async def _run(self) -> None:
         while not self._stopping:
-            if not self._pass_due():
+            settle_end = self._settle_end()
+            if not self._pass_due(settle_end):
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            settle_end = self._settle_end()
             try:
                 await self._pass(settle_end)
             except BusyError:
@@ -317,8 +323,7 @@ class DictationStream:
         settled = [w for w in self._agreement.committed if w.end <= settled_end]
         if not settled or not _ends_sentence(last := settled[-1]) or last.end <= self._final_to:
             return
-        heard = [replace(w, start=w.start + offset, end=w.end + offset) for w in words]
-        for word, following in pairwise(heard):
+        for word, following in pairwise(absolute(words, offset)):
             if _ends_sentence(word) and abs(word.end - last.end) <= WORD_TIME_SLACK_S:
                 self._cut_in_pause(last, following.start)
                 return

@@ -21,6 +21,16 @@ def texts(items: list[Word]) -> list[str]:
     return [item.text.strip() for item in items]
 
 
+def two_passes(
+    agreement: LocalAgreement, hypothesis: list[Word], offset: float = 0.0
+) -> list[Word]:
+    """The same hypothesis from two passes in a row; returns what the second committed."""
+    agreement.insert(hypothesis, offset=offset)
+    agreement.flush()
+    agreement.insert(hypothesis, offset=offset)
+    return agreement.flush()
+
+
 def test_normalise_ignores_case_punctuation_and_spacing() -> None:
     assert normalise(" Pain,") == normalise("pain") == "pain"
 
@@ -73,10 +83,7 @@ def test_a_word_that_changes_between_passes_is_not_committed() -> None:
 def test_committed_words_are_never_committed_twice() -> None:
     agreement = LocalAgreement()
     hypothesis = words((0.0, 0.4, "Chest"), (0.4, 0.8, "pain"))
-    agreement.insert(hypothesis, offset=0.0)
-    agreement.flush()
-    agreement.insert(hypothesis, offset=0.0)
-    agreement.flush()
+    two_passes(agreement, hypothesis)
     agreement.insert(hypothesis, offset=0.0)
     assert agreement.flush() == []
     assert agreement.committed_text() == "Chest pain"
@@ -85,10 +92,7 @@ def test_committed_words_are_never_committed_twice() -> None:
 def test_a_repeated_committed_tail_is_dropped() -> None:
     agreement = LocalAgreement()
     first = words((0.0, 0.4, "Chest"), (0.4, 0.8, "pain"))
-    agreement.insert(first, offset=0.0)
-    agreement.flush()
-    agreement.insert(first, offset=0.0)
-    agreement.flush()
+    two_passes(agreement, first)
     # Timing jitter puts the repeated words after the committed end.
     repeat = words((0.85, 1.2, "chest"), (1.2, 1.5, "pain."), (1.6, 2.0, "Fever"))
     agreement.insert(repeat, offset=0.0)
@@ -104,10 +108,7 @@ def test_a_repetition_said_later_is_kept() -> None:
     first = words(
         (0.0, 0.4, "pain"),
     )
-    agreement.insert(first, offset=0.0)
-    agreement.flush()
-    agreement.insert(first, offset=0.0)
-    agreement.flush()
+    two_passes(agreement, first)
     later = words((0.0, 0.4, "pain"), (3.0, 3.4, "pain"))
     agreement.insert(later, offset=0.0)
     assert texts(agreement.tail()) == ["pain"]
@@ -124,10 +125,7 @@ def test_word_times_are_made_absolute_with_the_window_offset() -> None:
 def test_trimming_moves_the_window_and_later_passes_line_up() -> None:
     agreement = LocalAgreement()
     passes = words((0.0, 0.5, "No"), (0.5, 1.0, "fever."), (1.2, 1.6, "Mild"), (1.6, 2.0, "cough"))
-    agreement.insert(passes, offset=0.0)
-    agreement.flush()
-    agreement.insert(passes, offset=0.0)
-    agreement.flush()
+    two_passes(agreement, passes)
     assert agreement.committed_text() == "No fever. Mild cough"
 
     point = agreement.trim_point(min_keep=0.5)
@@ -136,10 +134,7 @@ def test_trimming_moves_the_window_and_later_passes_line_up() -> None:
 
     # The audio before 1.0 s was dropped: times now count from the new window start.
     shifted = words((0.2, 0.6, "Mild"), (0.6, 1.0, "cough,"), (1.1, 1.5, "worse"))
-    agreement.insert(shifted, offset=point)
-    agreement.flush()
-    agreement.insert(shifted, offset=point)
-    assert texts(agreement.flush()) == ["worse"]
+    assert texts(two_passes(agreement, shifted, point)) == ["worse"]
     assert agreement.committed[-1] == Word(2.1, 2.5, " worse")
     assert agreement.committed_text() == "No fever. Mild cough worse"
 
@@ -147,10 +142,7 @@ def test_trimming_moves_the_window_and_later_passes_line_up() -> None:
 def test_trim_point_falls_back_to_the_latest_word_end_without_a_sentence_end() -> None:
     agreement = LocalAgreement()
     hypothesis = words((0.0, 0.5, "chest"), (0.5, 1.0, "pain"), (1.0, 1.5, "and"), (1.5, 2.0, "x"))
-    agreement.insert(hypothesis, offset=0.0)
-    agreement.flush()
-    agreement.insert(hypothesis, offset=0.0)
-    agreement.flush()
+    two_passes(agreement, hypothesis)
     assert agreement.trim_point(min_keep=0.5) == 1.5
     assert agreement.trim_point(min_keep=0.0) == 2.0
 
@@ -161,10 +153,7 @@ def test_trim_point_is_none_when_nothing_committed_lies_past_the_window_start() 
     hypothesis = words(
         (0.0, 0.5, "pain."),
     )
-    agreement.insert(hypothesis, offset=0.0)
-    agreement.flush()
-    agreement.insert(hypothesis, offset=0.0)
-    agreement.flush()
+    two_passes(agreement, hypothesis)
     assert agreement.trim_point(min_keep=1.0) is None
     agreement.insert([], offset=0.5)
     assert agreement.trim_point(min_keep=0.0) is None
@@ -207,10 +196,7 @@ def test_two_inserts_without_a_flush_compare_the_latest_two() -> None:
 def test_settling_replaces_what_provisional_passes_committed_after_the_final_point() -> None:
     agreement = LocalAgreement()
     first = words((0.0, 0.5, "He"), (0.6, 1.0, "dies"), (1.1, 1.5, "pain."))
-    agreement.insert(first, offset=0.0)
-    agreement.flush()
-    agreement.insert(first, offset=0.0)
-    assert texts(agreement.flush()) == ["He", "dies", "pain."]
+    assert texts(two_passes(agreement, first)) == ["He", "dies", "pain."]
     settled = agreement.settle(
         words((0.0, 0.5, "He"), (0.6, 1.0, "denies"), (1.1, 1.5, "pain.")), 0.0, 0.0
     )
@@ -236,10 +222,7 @@ def test_settling_keeps_the_final_words_and_drops_its_context_words() -> None:
 def test_trim_point_can_be_held_behind_the_final_words() -> None:
     agreement = LocalAgreement()
     hypothesis = words((0.0, 1.0, "One."), (1.0, 2.0, "two."), (2.0, 6.0, "three."))
-    agreement.insert(hypothesis, offset=0.0)
-    agreement.flush()
-    agreement.insert(hypothesis, offset=0.0)
-    agreement.flush()
+    two_passes(agreement, hypothesis)
     assert agreement.trim_point(1.0) == 2.0
     assert agreement.trim_point(1.0, before=1.5) == 1.0
     assert agreement.trim_point(1.0, before=0.5) is None
