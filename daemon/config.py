@@ -87,7 +87,9 @@ class SpeechSettings(_Section):
     idle_timeout: Annotated[int, Field(ge=-1)] = 300
     load_at_start: bool = True
     language: str = ""
-    beam_size: Annotated[int, Field(ge=1, le=10)] = 1
+    # Whisper's own and faster-whisper's default; against greedy decoding (1) it lowered the
+    # word error rate on every voice (README, "Dictation accuracy on clinical speech").
+    beam_size: Annotated[int, Field(ge=1, le=10)] = 5
     vad: bool = True
     queue_size: Annotated[int, Field(ge=1, le=256)] = 16
     # Longest upload to POST /v1/audio/transcriptions (a whole visit or session).

@@ -52,6 +52,7 @@ FIRST_PASS_S = 1.0  # shorter fragments make Whisper guess ("Bye bye.")
 MIN_NEW_AUDIO_S = 1.0  # audio a pass waits for before it runs again...
 PAUSE_S = 0.25  # ...unless the speaker paused this long: decode now, release is near
 QUIET_TAIL_S = 0.09  # three quiet frames: a pause may be starting
+PROVISIONAL_BEAM = 1  # greedy: a provisional pass only shows the partial text
 # A window is cut after each settled sentence (in its pause). One that still grows this
 # long (pauses mid-sentence only) is trimmed behind settled words, keeping some as
 # acoustic context: Whisper guesses less at a window's start (3 s of context gave a
@@ -254,9 +255,13 @@ class DictationStream:
         # with the words said before the window as well, Whisper wrote them again in it
         # ("She takes chest pain." after "denies chest pain").
         # The fallback and the rescue (the engine runs it only with the fallback) cost a
-        # second decode where they act: only settling passes pay for it.
+        # second decode where they act, and the beam search several hypotheses: only
+        # settling passes pay for them; provisional words are heard again when they settle.
         options = replace(
-            self._options, fallback=settle, context_seconds=max(0.0, self._final_to - offset)
+            self._options,
+            fallback=settle,
+            beam_size=self._options.beam_size if settle else PROVISIONAL_BEAM,
+            context_seconds=max(0.0, self._final_to - offset),
         )
         began = time.perf_counter()
         transcript = await self._speech.async_transcribe(window, options, self.model)

@@ -13,6 +13,13 @@ From the second decode only a drug name is taken, in place of the heard words it
 replaces; those words must all be correctable (never a number, a number word, a
 negation or a determiner: `daemon.speech.correct`). Everything else stays as first
 heard, so a prompt cannot rewrite the sentence ("Laption to the eyes").
+
+The one other word taken is "denies", the negation Whisper mishears most: espeak-ng's
+"He denies blood in the stool" came out "He can hide blood in the stool", "she denies"
+as "cheat the eyes". The prompt opens with a line of a note that says it, and the
+second hearing's "denies" replaces one to three first-heard words only when Whisper
+itself doubted one of them (`LOW_PROBABILITY`) and none is a number, a negation or a
+drug: a confidently heard "he dies" or "he defines" stays.
 """
 
 from __future__ import annotations
@@ -36,6 +43,10 @@ LOW_PROBABILITY = 0.5
 # and atorvastatin 0.92, "the pipeline" and amlodipine 0.52 (kept as heard).
 SOUNDS_ALIKE = 0.65
 _PIECE = re.compile(r"\s*\S+")
+# The second decode's first line: a note's register, with the negation it hears best.
+NEGATION_LINE = "He denies pain."
+DENIES = "denies"
+MAX_DENIES_WORDS = 3  # "cheat the eyes"
 
 Redecode = Callable[[Audio, str], Sequence[Segment]]
 
@@ -61,8 +72,8 @@ def _protected(piece: WordTiming) -> bool:
 
 
 def is_suspect(corrector: DrugCorrector, segment: Segment) -> bool:
-    """Whether the segment may hold a misheard drug: Whisper doubted a word that is not a
-    number or a negation, or a run of words sounds like a drug."""
+    """Whether the segment may hold a misheard drug or "denies": Whisper doubted a word
+    that is not a number or a negation, or a run of words sounds like a drug."""
     doubted = any(
         w.probability < LOW_PROBABILITY and not _protected(w) and not corrector.is_drug(_key(w))
         for w in segment.words
@@ -71,10 +82,11 @@ def is_suspect(corrector: DrugCorrector, segment: Segment) -> bool:
 
 
 def prompt_for(corrector: DrugCorrector, text: str, common: Sequence[str]) -> str:
-    """The second decode's prompt: a note's medication line, the drugs the heard words
-    sound like first, then the `common` ones (the configured specialty's or general)."""
+    """The second decode's prompt: a line of a note that says "denies", then a medication
+    line: the drugs the heard words sound like first, then the `common` ones (the
+    configured specialty's or general)."""
     names = dict.fromkeys([*corrector.neighbours(text)[:MAX_NAMES], *common])
-    return f"Medications: {', '.join(names)}."
+    return f"{NEGATION_LINE} Medications: {', '.join(names)}."
 
 
 def _letters(words: Sequence[WordTiming]) -> str:
@@ -87,45 +99,80 @@ def _copied_prompt(corrector: DrugCorrector, words: Sequence[WordTiming]) -> boo
     return any(sum(flags[i : i + 5]) >= 3 for i in range(len(flags)))
 
 
-def _drug_in(
-    corrector: DrugCorrector, old: list[WordTiming], new: list[WordTiming]
-) -> tuple[int, int, WordTiming] | None:
-    """Where in `old` the one drug name of `new` goes: (start, end, drug). The words around
-    it in `new` are only counted, never taken: as many of `old`'s first and last words stay
-    as first heard. The words replaced sound alike and hold no number or negation."""
-    drugs = [index for index, word in enumerate(new) if corrector.is_drug(_key(word))]
-    if len(drugs) != 1:
-        return None
-    start, end = drugs[0], len(old) - (len(new) - drugs[0] - 1)
+Place = tuple[int, int, WordTiming]  # old[start:end] becomes the word
+Taker = Callable[[DrugCorrector, list[WordTiming], list[WordTiming]], Place | None]
+
+
+def _placed(old: list[WordTiming], new: list[WordTiming], index: int) -> Place | None:
+    """Where in `old` the word `new[index]` goes: the words around it in `new` are only
+    counted, never taken, so as many of `old`'s first and last words stay as first heard.
+    None when what it would replace is empty or holds a number or a negation."""
+    start, end = index, len(old) - (len(new) - index - 1)
     middle = old[start:end]
     if not middle or any(map(_protected, middle)):
         return None
-    drug = new[drugs[0]]
-    if jellyfish.jaro_winkler_similarity(_letters(middle), _key(drug)) < SOUNDS_ALIKE:
+    return start, end, new[index]
+
+
+def _drug_in(
+    corrector: DrugCorrector, old: list[WordTiming], new: list[WordTiming]
+) -> Place | None:
+    """The one drug name of `new`, in place of words of `old` that are spelt alike."""
+    drugs = [index for index, word in enumerate(new) if corrector.is_drug(_key(word))]
+    place = _placed(old, new, drugs[0]) if len(drugs) == 1 else None
+    if place is None:
         return None
-    return start, end, drug
+    start, end, drug = place
+    if jellyfish.jaro_winkler_similarity(_letters(old[start:end]), _key(drug)) < SOUNDS_ALIKE:
+        return None
+    return place
 
 
-def merge(
-    first: list[WordTiming], second: list[WordTiming], corrector: DrugCorrector
+def _denies_in(
+    corrector: DrugCorrector, old: list[WordTiming], new: list[WordTiming]
+) -> Place | None:
+    """The one "denies" of `new`, in place of one to three words of `old` of which Whisper
+    doubted one and none is a drug."""
+    found = [index for index, word in enumerate(new) if _key(word) == DENIES]
+    place = _placed(old, new, found[0]) if len(found) == 1 else None
+    if place is None:
+        return None
+    middle = old[place[0] : place[1]]
+    if len(middle) > MAX_DENIES_WORDS or any(corrector.is_drug(_key(w)) for w in middle):
+        return None
+    return place if any(word.probability < LOW_PROBABILITY for word in middle) else None
+
+
+def _take(
+    first: list[WordTiming], second: list[WordTiming], corrector: DrugCorrector, taker: Taker
 ) -> list[WordTiming]:
-    """`first`, where `second` heard a drug name in place of other words, with those words
-    replaced by the name (see `_drug_in`); nothing else of `second` is taken."""
-    if _copied_prompt(corrector, second):
-        return first
+    """`first`, with each word `taker` finds in `second` put where it belongs."""
     matcher = difflib.SequenceMatcher(
         a=list(map(_key, first)), b=list(map(_key, second)), autojunk=False
     )
     merged: list[WordTiming] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         old = first[i1:i2]
-        found = _drug_in(corrector, old, second[j1:j2]) if tag == "replace" else None
-        if found is None:
+        place = taker(corrector, old, second[j1:j2]) if tag == "replace" else None
+        if place is None:
             merged.extend(old)
             continue
-        start, end, drug = found
-        merged.extend([*old[:start], _as_heard(old[start:end], drug), *old[end:]])
+        start, end, word = place
+        merged.extend([*old[:start], _as_heard(old[start:end], word), *old[end:]])
     return merged
+
+
+def merge(
+    first: list[WordTiming], second: list[WordTiming], corrector: DrugCorrector
+) -> list[WordTiming]:
+    """`first`, where `second` heard a drug name, then "denies", in place of other words,
+    with those words replaced by it (`_drug_in`, `_denies_in`); nothing else of `second`
+    is taken."""
+    if _copied_prompt(corrector, second):
+        return first
+    for taker in (_drug_in, _denies_in):
+        first = _take(first, second, corrector, taker)
+    return first
 
 
 def _as_heard(heard: list[WordTiming], drug: WordTiming) -> WordTiming:

@@ -21,7 +21,7 @@ class TranscribeOptions:
     temperature: float = 0.0
     word_timestamps: bool = False
     vad: bool = True
-    beam_size: int = 1
+    beam_size: int = 5  # SpeechSettings.beam_size
     # Temperature 0 with the fallback: raised when a window loops or is unsure. Dictation's
     # provisional passes decode once (they are decoded again as the window moves on).
     fallback: bool = True

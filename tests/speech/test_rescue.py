@@ -26,12 +26,17 @@ AMLODIPINE = "Amlodipine was stopped because of ankle swelling."
 ORDINARY = "The weather was mild, so we walked to the market and bought bread."
 
 
-def _timed(text: str) -> list[WordTiming]:
-    return [WordTiming(0.0, 0.0, piece, 1.0) for piece in re.findall(r"\s*\S+", text)]
+def _timed(text: str, doubted: frozenset[str] = frozenset()) -> list[WordTiming]:
+    """The words of `text`, those in `doubted` with Whisper's doubt (probability 0.3)."""
+    return [
+        WordTiming(0.0, 0.0, piece, 0.3 if piece.strip(" ,.") in doubted else 1.0)
+        for piece in re.findall(r"\s*\S+", text)
+    ]
 
 
-def _merged(first: str, second: str) -> str:
-    return "".join(w.text for w in merge(_timed(first), _timed(second), drug_corrector()))
+def _merged(first: str, second: str, doubted: str = "") -> str:
+    heard = _timed(first, frozenset(doubted.split()))
+    return "".join(w.text for w in merge(heard, _timed(second), drug_corrector()))
 
 
 def test_a_drug_heard_with_the_prompt_replaces_the_sound_alike_words() -> None:
@@ -48,7 +53,7 @@ def test_numbers_and_negations_are_never_taken_from_the_second_decode() -> None:
         " metformin 500 milligrams"
     )
     assert _merged(" No met form in", " Metformin") == " No met form in"
-    # Nor is a negation brought in: only the drug name is taken.
+    # Nor is a negation brought in where Whisper was sure of what it heard.
     assert _merged(" he dies met form in", " he denies metformin") == " he dies metformin"
     assert _merged(" he denies met form in", " he dies metformin") == " he denies metformin"
     assert _merged(" ten lies in April", " lisinopril") == " ten lies in April"
@@ -67,7 +72,29 @@ def test_ordinary_words_and_copied_prompts_are_left_as_first_heard() -> None:
 
 def test_the_prompt_names_the_neighbours_first_then_the_common_drugs() -> None:
     prompt = prompt_for(drug_corrector(), "Search Reline helps her mood", ["metformin"])
-    assert prompt.startswith("Medications: sertraline") and prompt.endswith("metformin.")
+    assert prompt.startswith("He denies pain. Medications: sertraline")
+    assert prompt.endswith("metformin.")
+
+
+def test_denies_replaces_words_whisper_doubted_and_nothing_else() -> None:
+    assert _merged(" He can hide blood", " He denies blood", "hide") == " He denies blood"
+    # Three words at most, counted from both ends of what differs.
+    assert _merged(" and cheat the eyes side effects", " and denies side effect", "the") == (
+        " and denies side effects"
+    )
+    assert _merged(" She can hide her fake", " He denies panic,", "her fake") == " She denies fake"
+    # Words Whisper was sure of stay: "he dies" may be what was said.
+    assert _merged(" He can hide blood", " He denies blood") == " He can hide blood"
+    assert _merged(" he dies", " he denies", "dies") == " he denies"
+    # Never in place of a number, a negation or a drug, nor of more than three words.
+    assert _merged(" He 10 blood", " He denies blood", "10") == " He 10 blood"
+    assert _merged(" He never smoked", " He denies smoked", "never") == " He never smoked"
+    assert _merged(" He metformin blood", " He denies blood", "metformin") == (
+        " He metformin blood"
+    )
+    assert _merged(" He can see the high blood", " He denies blood", "can see the high") == (
+        " He can see the high blood"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +117,17 @@ def test_the_second_decode_hears_the_drug_whisper_alone_missed(
     assert "amlodipine" not in words(_text(engine, audio, rescue=False))  # the control
     rescued = _text(engine, audio, rescue=True)
     assert {"amlodipine", "stopped", "ankle", "swelling"} <= set(words(rescued)), rescued
+
+
+def test_the_second_decode_hears_denies_where_whisper_alone_doubted_other_words(
+    engine: WhisperEngine, tmp_path: Path
+) -> None:
+    # A tune sentence; espeak-ng's voice, heard by whisper-base alone: "He can hide, he'll
+    # kill you, and thus never use drugs."
+    audio = speak("He denies alcohol use and has never used drugs.", tmp_path / "d.wav")
+    assert "denies" not in words(_text(engine, audio, rescue=False))  # the control
+    rescued = words(_text(engine, audio, rescue=True))
+    assert {"denies", "never", "drugs"} <= set(rescued), rescued
 
 
 def test_segments_the_caller_marks_as_context_are_not_decoded_again(
