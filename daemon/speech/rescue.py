@@ -18,8 +18,9 @@ The one other word taken is "denies", the negation Whisper mishears most: espeak
 "He denies blood in the stool" came out "He can hide blood in the stool", "she denies"
 as "cheat the eyes". The prompt opens with a line of a note that says it, and the
 second hearing's "denies" replaces one to three first-heard words only when Whisper
-itself doubted one of them (`LOW_PROBABILITY`) and none is a number, a negation or a
-drug: a confidently heard "he dies" or "he defines" stays.
+itself doubted one of them (`LOW_PROBABILITY`) and none is a number, a negation, a drug
+or a word that asserts a finding: a confidently heard "he dies" or "he defines" stays,
+and a doubted "she has pain" too.
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ _PIECE = re.compile(r"\s*\S+")
 NEGATION_LINE = "He denies pain."
 DENIES = "denies"
 MAX_DENIES_WORDS = 3  # "cheat the eyes"
+# Words that assert a finding: "denies" in their place would turn it round, however
+# doubted ("She has pain" is never "She denies pain").
+ASSERTIONS = frozenset(
+    {"has", "have", "had", "having", "is", "was", "are", "were", "with", "reports"}
+    | {"reported", "complains", "complained", "endorses", "endorsed", "admits", "admitted"}
+    | {"describes", "described", "notes", "noted", "feels", "felt", "presents", "shows"}
+    | {"takes", "took", "uses", "used", "needs", "wants", "gets", "got", "yes"}
+)
 
 Redecode = Callable[[Audio, str], Sequence[Segment]]
 
@@ -132,13 +141,15 @@ def _denies_in(
     corrector: DrugCorrector, old: list[WordTiming], new: list[WordTiming]
 ) -> Place | None:
     """The one "denies" of `new`, in place of one to three words of `old` of which Whisper
-    doubted one and none is a drug."""
+    doubted one and none is a drug or asserts a finding."""
     found = [index for index, word in enumerate(new) if _key(word) == DENIES]
     place = _placed(old, new, found[0]) if len(found) == 1 else None
     if place is None:
         return None
     middle = old[place[0] : place[1]]
-    if len(middle) > MAX_DENIES_WORDS or any(corrector.is_drug(_key(w)) for w in middle):
+    if len(middle) > MAX_DENIES_WORDS or any(
+        corrector.is_drug(_key(word)) or _key(word) in ASSERTIONS for word in middle
+    ):
         return None
     return place if any(word.probability < LOW_PROBABILITY for word in middle) else None
 

@@ -86,7 +86,12 @@ def test_denies_replaces_words_whisper_doubted_and_nothing_else() -> None:
     # Words Whisper was sure of stay: "he dies" may be what was said.
     assert _merged(" He can hide blood", " He denies blood") == " He can hide blood"
     assert _merged(" he dies", " he denies", "dies") == " he denies"
-    # Never in place of a number, a negation or a drug, nor of more than three words.
+    # Never in place of a number, a negation, a drug or a word that asserts a finding,
+    # nor of more than three words.
+    assert _merged(" She has pain", " She denies pain", "has") == " She has pain"
+    assert _merged(" He reports can pain", " He denies pain", "reports can") == (
+        " He reports can pain"
+    )
     assert _merged(" He 10 blood", " He denies blood", "10") == " He 10 blood"
     assert _merged(" He never smoked", " He denies smoked", "never") == " He never smoked"
     assert _merged(" He metformin blood", " He denies blood", "metformin") == (
