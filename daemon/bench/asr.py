@@ -18,7 +18,9 @@ from __future__ import annotations
 import json
 import re
 import statistics
+import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +138,7 @@ def bench_asr(
                     api_transcribe(daemon, audio[next(iter(audio))].read_bytes(), model)  # warm
                     per_voice: dict[str, Any] = {}
                     for voice in voices:
+                        began = time.monotonic()
                         by_split: dict[str, list[dict[str, int | float]]] = {}
                         took = spoken = 0.0
                         for (name, split, index), path in audio.items():
@@ -162,6 +165,11 @@ def bench_asr(
                                 for split in STREAMED_SPLITS
                             },
                         }
+                        print(
+                            f"asr: {variant}, {model}, {voice}: {time.monotonic() - began:.0f} s",
+                            file=sys.stderr,
+                            flush=True,
+                        )  # the whole run takes tens of minutes: say where it is
                     figures[model] = per_voice
             results["variants"][variant] = figures
     return results
