@@ -17,10 +17,10 @@ heard, so a prompt cannot rewrite the sentence ("Laption to the eyes").
 The one other word taken is "denies", the negation Whisper mishears most: espeak-ng's
 "He denies blood in the stool" came out "He can hide blood in the stool", "she denies"
 as "cheat the eyes". The prompt opens with a line of a note that says it, and the
-second hearing's "denies" replaces one to three first-heard words only when Whisper
-itself doubted one of them (`LOW_PROBABILITY`) and none is a number, a negation, a drug
-or a word that asserts a finding: a confidently heard "he dies" or "he defines" stays,
-and a doubted "she has pain" too.
+second hearing's "denies" replaces the one to three first-heard words in its time only
+when Whisper itself doubted one of them (`LOW_PROBABILITY`) and none is a number, a
+negation, a drug or a word that asserts a finding: a confidently heard "he dies" or
+"he defines" stays, and a doubted "she has pain" too.
 """
 
 from __future__ import annotations
@@ -140,18 +140,29 @@ def _drug_in(
 def _denies_in(
     corrector: DrugCorrector, old: list[WordTiming], new: list[WordTiming]
 ) -> Place | None:
-    """The one "denies" of `new`, in place of one to three words of `old` of which Whisper
-    doubted one and none is a drug or asserts a finding."""
-    found = [index for index, word in enumerate(new) if _key(word) == DENIES]
-    place = _placed(old, new, found[0]) if len(found) == 1 else None
-    if place is None:
+    """The one "denies" of `new`, in place of the words of `old` heard in its time (one to
+    three, of which Whisper doubted one and none is a number, a negation, a drug or a word
+    that asserts a finding). By time, not by counting the words around it: those are
+    heard differently too ("can hide, he'll kill you" and "denies alcohol use")."""
+    found = [word for word in new if _key(word) == DENIES]
+    if len(found) != 1:
         return None
-    middle = old[place[0] : place[1]]
-    if len(middle) > MAX_DENIES_WORDS or any(
-        corrector.is_drug(_key(word)) or _key(word) in ASSERTIONS for word in middle
+    denies = found[0]
+    within = [i for i, word in enumerate(old) if denies.start <= _middle(word) <= denies.end]
+    if not within or len(within) > MAX_DENIES_WORDS:
+        return None
+    start, end = within[0], within[-1] + 1
+    middle = old[start:end]
+    if any(
+        _protected(word) or corrector.is_drug(_key(word)) or _key(word) in ASSERTIONS
+        for word in middle
     ):
         return None
-    return place if any(word.probability < LOW_PROBABILITY for word in middle) else None
+    return (start, end, denies) if any(w.probability < LOW_PROBABILITY for w in middle) else None
+
+
+def _middle(word: WordTiming) -> float:
+    return (word.start + word.end) / 2
 
 
 def _take(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +16,8 @@ from daemon.paths import Paths
 from daemon.speech.audio import decode_audio
 from daemon.speech.correct import drug_corrector
 from daemon.speech.engine import WhisperEngine
-from daemon.speech.rescue import merge, prompt_for
-from daemon.speech.types import TranscribeOptions, WordTiming
+from daemon.speech.rescue import merge, prompt_for, rescue
+from daemon.speech.types import Segment, TranscribeOptions, WordTiming
 from tests.support.daemon import RunningDaemon
 from tests.support.speech import speak, words
 
@@ -26,17 +27,12 @@ AMLODIPINE = "Amlodipine was stopped because of ankle swelling."
 ORDINARY = "The weather was mild, so we walked to the market and bought bread."
 
 
-def _timed(text: str, doubted: frozenset[str] = frozenset()) -> list[WordTiming]:
-    """The words of `text`, those in `doubted` with Whisper's doubt (probability 0.3)."""
-    return [
-        WordTiming(0.0, 0.0, piece, 0.3 if piece.strip(" ,.") in doubted else 1.0)
-        for piece in re.findall(r"\s*\S+", text)
-    ]
+def _timed(text: str) -> list[WordTiming]:
+    return [WordTiming(0.0, 0.0, piece, 1.0) for piece in re.findall(r"\s*\S+", text)]
 
 
-def _merged(first: str, second: str, doubted: str = "") -> str:
-    heard = _timed(first, frozenset(doubted.split()))
-    return "".join(w.text for w in merge(heard, _timed(second), drug_corrector()))
+def _merged(first: str, second: str) -> str:
+    return "".join(w.text for w in merge(_timed(first), _timed(second), drug_corrector()))
 
 
 def test_a_drug_heard_with_the_prompt_replaces_the_sound_alike_words() -> None:
@@ -76,30 +72,54 @@ def test_the_prompt_names_the_neighbours_first_then_the_common_drugs() -> None:
     assert prompt.endswith("metformin.")
 
 
-def test_denies_replaces_words_whisper_doubted_and_nothing_else() -> None:
-    assert _merged(" He can hide blood", " He denies blood", "hide") == " He denies blood"
-    # Three words at most, counted from both ends of what differs.
-    assert _merged(" and cheat the eyes side effects", " and denies side effect", "the") == (
-        " and denies side effects"
+def _said(text: str, doubted: str = "") -> list[WordTiming]:
+    """Words "word@start-end" as Whisper times them, those in `doubted` doubted."""
+    timed = []
+    for piece in re.findall(r"\s*\S+", text):
+        word, _, span = piece.rpartition("@")
+        start, end = map(float, span.split("-"))
+        probability = 0.3 if word.strip(" ,.") in doubted.split() else 1.0
+        timed.append(WordTiming(start, end, word, probability))
+    return timed
+
+
+def _denied(first: str, second: str, doubted: str = "") -> str:
+    merged = merge(_said(first, doubted), _said(second), drug_corrector())
+    return "".join(word.text for word in merged)
+
+
+def test_denies_replaces_the_doubted_words_heard_in_its_time() -> None:
+    second = " He@0-0.2 denies@0.2-0.8 blood@0.9-1.2"
+    first = " He@0-0.2 can@0.2-0.4 hide@0.4-0.8 blood@0.9-1.2"
+    assert _denied(first, second, "hide") == " He denies blood"
+    # By time: the words after it were heard differently too.
+    assert (
+        _denied(
+            " He@0-0.2 can@0.2-0.4 hide,@0.4-0.7 he'll@0.7-0.9 kill@1-1.2 you@1.2-1.4",
+            " He@0-0.2 denies@0.2-0.7 alkaliuse,@0.8-1.4",
+            "hide he'll",
+        )
+        == " He denies, he'll kill you"
     )
-    assert _merged(" She can hide her fake", " He denies panic,", "her fake") == " She denies fake"
     # Words Whisper was sure of stay: "he dies" may be what was said.
-    assert _merged(" He can hide blood", " He denies blood") == " He can hide blood"
-    assert _merged(" he dies", " he denies", "dies") == " he denies"
-    # Never in place of a number, a negation, a drug or a word that asserts a finding,
-    # nor of more than three words.
-    assert _merged(" She has pain", " She denies pain", "has") == " She has pain"
-    assert _merged(" He reports can pain", " He denies pain", "reports can") == (
-        " He reports can pain"
-    )
-    assert _merged(" He 10 blood", " He denies blood", "10") == " He 10 blood"
-    assert _merged(" He never smoked", " He denies smoked", "never") == " He never smoked"
-    assert _merged(" He metformin blood", " He denies blood", "metformin") == (
-        " He metformin blood"
-    )
-    assert _merged(" He can see the high blood", " He denies blood", "can see the high") == (
-        " He can see the high blood"
-    )
+    assert _denied(first, second) == " He can hide blood"
+    assert _denied(" he@0-0.2 dies@0.2-0.8", " he@0-0.2 denies@0.2-0.8", "dies") == " he denies"
+
+
+@pytest.mark.parametrize(
+    ("first", "doubted"),
+    [
+        (" She@0-0.2 has@0.2-0.8 pain@0.9-1.2", "has"),  # asserts a finding
+        (" She@0-0.2 10@0.2-0.8 pain@0.9-1.2", "10"),
+        (" She@0-0.2 never@0.2-0.8 pain@0.9-1.2", "never"),
+        (" She@0-0.2 metformin@0.2-0.8 pain@0.9-1.2", "metformin"),
+        (" She@0-0.2 can@0.2-0.3 see@0.3-0.5 the@0.5-0.6 high@0.6-0.8 pain@0.9-1.2", "high"),
+    ],
+)
+def test_denies_never_replaces_a_number_negation_drug_finding_or_four_words(
+    first: str, doubted: str
+) -> None:
+    assert "denies" not in _denied(first, " She@0-0.2 denies@0.2-0.8 pain@0.9-1.2", doubted)
 
 
 @pytest.fixture(scope="module")
@@ -124,15 +144,23 @@ def test_the_second_decode_hears_the_drug_whisper_alone_missed(
     assert {"amlodipine", "stopped", "ankle", "swelling"} <= set(words(rescued)), rescued
 
 
-def test_the_second_decode_hears_denies_where_whisper_alone_doubted_other_words(
+def test_the_second_decode_hears_denies_in_place_of_words_whisper_doubted(
     engine: WhisperEngine, tmp_path: Path
 ) -> None:
-    # A tune sentence; espeak-ng's voice, heard by whisper-base alone: "He can hide, he'll
-    # kill you, and thus never use drugs."
-    audio = speak("He denies alcohol use and has never used drugs.", tmp_path / "d.wav")
-    assert "denies" not in words(_text(engine, audio, rescue=False))  # the control
-    rescued = words(_text(engine, audio, rescue=True))
-    assert {"denies", "never", "drugs"} <= set(rescued), rescued
+    """A tune sentence in espeak-ng's voice; whisper-base alone hears "He can hide, he'll
+    kill you, and thus never use drugs." Both hearings at temperature 0 (the fallback
+    samples, and a sampled hearing varies from run to run)."""
+    path = speak("He denies alcohol use and has never used drugs.", tmp_path / "denies.wav")
+    audio = decode_audio(path.read_bytes())
+    plain = TranscribeOptions(language="en", fallback=False, vad=False, word_timestamps=True)
+    first = list(engine.transcribe(audio, plain).segments)
+    assert "denies" not in words("".join(s.text for s in first))  # the control
+
+    def redecode(clip: np.ndarray, prompt: str) -> list[Segment]:
+        return list(engine.transcribe(clip, replace(plain, prompt=prompt)).segments)
+
+    rescued = "".join(s.text for s in rescue(first, audio, drug_corrector(), redecode, ()))
+    assert {"denies", "never", "drugs"} <= set(words(rescued)), rescued
 
 
 def test_segments_the_caller_marks_as_context_are_not_decoded_again(
