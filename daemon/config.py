@@ -88,7 +88,8 @@ class SpeechSettings(_Section):
     load_at_start: bool = True
     language: str = ""
     # Whisper's own and faster-whisper's default; against greedy decoding (1) it lowered the
-    # word error rate on every voice (README, "Dictation accuracy on clinical speech").
+    # word error rate in six of seven voice x split cells, at about twice the decoding
+    # time (README, "Dictation accuracy on clinical speech").
     beam_size: Annotated[int, Field(ge=1, le=10)] = 5
     vad: bool = True
     queue_size: Annotated[int, Field(ge=1, le=256)] = 16

@@ -9,8 +9,9 @@ The "tune" sentences are what the prompt and the correction were adjusted on;
 "held_out" ones were not, but the correction's thresholds were set on Whisper's
 mishearings of them; "held_out_blind" (assets/speech/clinical-heldout.json) was written
 before any later tuning, and "held_out_blind_2" (clinical-blind-2.json) before the
-tuning that came after the first had been looked at; nothing is tuned on either. Each split is also dictated,
-streamed and batch, in longer dictations (daemon/bench/asr_streamed.py).
+tuning that came after the first had been looked at; nothing is tuned on either. Each
+split is also dictated, streamed and batch, in longer dictations
+(daemon/bench/asr_streamed.py).
 """
 
 from __future__ import annotations

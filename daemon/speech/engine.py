@@ -164,8 +164,9 @@ class WhisperEngine:
         )
 
     def _redecoder(self, kwargs: dict[str, Any], cancel: threading.Event | None) -> Redecode:
-        """Decodes a segment's audio again with the rescue's prompt: at temperature 0, once (its
-        words are only a source of names), without the VAD (the clip is speech)."""
+        """Decodes a segment's audio again with the rescue's prompt: at temperature 0, once
+        (its words are only a source of names and "denies"), without the VAD (the clip is
+        speech)."""
         again = {**kwargs, "hotwords": None, "vad_filter": False}
         again["temperature"] = temperatures(0.0, fallback=False)
 

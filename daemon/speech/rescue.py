@@ -112,29 +112,23 @@ Place = tuple[int, int, WordTiming]  # old[start:end] becomes the word
 Taker = Callable[[DrugCorrector, list[WordTiming], list[WordTiming]], Place | None]
 
 
-def _placed(old: list[WordTiming], new: list[WordTiming], index: int) -> Place | None:
-    """Where in `old` the word `new[index]` goes: the words around it in `new` are only
-    counted, never taken, so as many of `old`'s first and last words stay as first heard.
-    None when what it would replace is empty or holds a number or a negation."""
-    start, end = index, len(old) - (len(new) - index - 1)
-    middle = old[start:end]
-    if not middle or any(map(_protected, middle)):
-        return None
-    return start, end, new[index]
-
-
 def _drug_in(
     corrector: DrugCorrector, old: list[WordTiming], new: list[WordTiming]
 ) -> Place | None:
-    """The one drug name of `new`, in place of words of `old` that are spelt alike."""
+    """Where in `old` the one drug name of `new` goes. The words around it in `new` are
+    only counted, never taken: as many of `old`'s first and last words stay as first
+    heard. The words replaced sound alike and hold no number or negation."""
     drugs = [index for index, word in enumerate(new) if corrector.is_drug(_key(word))]
-    place = _placed(old, new, drugs[0]) if len(drugs) == 1 else None
-    if place is None:
+    if len(drugs) != 1:
         return None
-    start, end, drug = place
-    if jellyfish.jaro_winkler_similarity(_letters(old[start:end]), _key(drug)) < SOUNDS_ALIKE:
+    start, end = drugs[0], len(old) - (len(new) - drugs[0] - 1)
+    middle = old[start:end]
+    if not middle or any(map(_protected, middle)):
         return None
-    return place
+    drug = new[drugs[0]]
+    if jellyfish.jaro_winkler_similarity(_letters(middle), _key(drug)) < SOUNDS_ALIKE:
+        return None
+    return start, end, drug
 
 
 def _denies_in(
