@@ -131,8 +131,11 @@ def engine() -> Iterator[WhisperEngine]:
 
 
 def _text(engine: WhisperEngine, path: Path, rescue: bool) -> str:
-    options = TranscribeOptions(language="en", drug_rescue=rescue)
-    return engine.transcribe(decode_audio(path.read_bytes()), options).text
+    return _text_of(engine, decode_audio(path.read_bytes()), rescue)
+
+
+def _text_of(engine: WhisperEngine, audio: np.ndarray, rescue: bool) -> str:
+    return engine.transcribe(audio, TranscribeOptions(language="en", drug_rescue=rescue)).text
 
 
 def test_the_second_decode_hears_the_drug_whisper_alone_missed(
@@ -171,14 +174,9 @@ def test_segments_the_caller_marks_as_context_are_not_decoded_again(
     audio = decode_audio(
         speak(AMLODIPINE, tmp_path / "amlodipine.wav", voice="festival").read_bytes()
     )
-    options = TranscribeOptions(language="en", drug_rescue=True)
     context = TranscribeOptions(language="en", drug_rescue=True, context_seconds=len(audio) / 16000)
-    assert "amlodipine" in words(engine.transcribe(audio, options).text)  # the control
+    assert "amlodipine" in words(_text_of(engine, audio, rescue=True))  # the control
     assert engine.transcribe(audio, context).text == _text_of(engine, audio, rescue=False)
-
-
-def _text_of(engine: WhisperEngine, audio: np.ndarray, rescue: bool) -> str:
-    return engine.transcribe(audio, TranscribeOptions(language="en", drug_rescue=rescue)).text
 
 
 def test_ordinary_speech_comes_out_as_without_the_second_decode(
