@@ -13,7 +13,13 @@ import asyncio
 import numpy as np
 
 from daemon.dictation.postprocess import TextRules
-from daemon.dictation.stream import DictationStream, _loudness, quiet_gap, settle_point
+from daemon.dictation.stream import (
+    PROVISIONAL_BEAM,
+    DictationStream,
+    _loudness,
+    quiet_gap,
+    settle_point,
+)
 from daemon.speech.audio import SAMPLE_RATE, Audio
 from daemon.speech.service import SpeechService
 from daemon.speech.types import Segment, TranscribeOptions, Transcript, WordTiming
@@ -165,10 +171,12 @@ async def test_a_provisional_pass_heard_wrong_is_replaced_when_the_pause_settles
     stream.feed(speaking)
     _, options = await fake.next_call()
     assert not options.fallback  # still speaking: provisional
+    assert options.beam_size == PROVISIONAL_BEAM  # greedy: only the partial text
     assert await partials.next() == "The patient dies pain."
     stream.feed(words[len(speaking) :])  # the pause
     _, options = await fake.next_call()
     assert options.fallback, "the pause did not settle the sentence"
+    assert options.beam_size == TranscribeOptions().beam_size  # as an upload is decoded
     final = await stream.finish()
     assert final.text == "The patient denies pain."
     assert "dies" not in final.text
