@@ -124,12 +124,11 @@ class DrugCorrector:
 
     def __init__(self, names: Iterable[str]) -> None:
         english = english_words()
-        self._names = frozenset(
-            name for name in names if name not in english or len(name) >= SHORT_ENGLISH_TARGET
-        )
+        self._names = frozenset(names)
         self._by_code: dict[str, set[str]] = {}
         self._by_deleted: dict[str, set[str]] = {}
-        for name in self._names:
+        targets = (n for n in self._names if n not in english or len(n) >= SHORT_ENGLISH_TARGET)
+        for name in targets:
             code = jellyfish.metaphone(name)
             self._by_code.setdefault(code, set()).add(name)
             for shorter in _deletions(code):
@@ -143,7 +142,8 @@ class DrugCorrector:
         return found
 
     def is_drug(self, word: str) -> bool:
-        """Whether `word` is a drug name of the lexicon, spelt right."""
+        """Whether `word` is a drug name of the lexicon, spelt right (a target of the
+        correction or not: "aspirin" is English too)."""
         return word.lower() in self._names
 
     def best(self, heard: str, ordinary: bool = False) -> tuple[int, float, str] | None:

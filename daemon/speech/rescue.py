@@ -9,10 +9,11 @@ only that segment's audio is decoded again with a prompt of just those names: Wh
 then chooses among drugs it was told of, hearing the audio, where the post-correction
 could only guess from the letters.
 
-From the second decode only a drug name is taken, in place of the heard words it
-replaces; those words must all be correctable (never a number, a number word, a
-negation or a determiner: `daemon.speech.correct`). Everything else stays as first
-heard, so a prompt cannot rewrite the sentence ("Laption to the eyes").
+From the second decode only drug names are taken (a misspelt one, "Metaprolol", spelt
+first as the lexicon does), each in place of the first-heard words in its time by
+Whisper's word timestamps, when those sound alike and hold no number, negation or drug.
+Everything else stays as first heard, so a prompt cannot rewrite the sentence
+("Laption to the eyes").
 
 The one other word taken is "denies", the negation Whisper mishears most: espeak-ng's
 "He denies blood in the stool" came out "He can hide blood in the stool", "she denies"
@@ -43,6 +44,7 @@ LOW_PROBABILITY = 0.5
 # Spelling likeness (Jaro-Winkler) of the replaced words and the drug: "at or master tin"
 # and atorvastatin 0.92, "the pipeline" and amlodipine 0.52 (kept as heard).
 SOUNDS_ALIKE = 0.65
+MAX_DRUG_WORDS = 5  # "let me see what time" (levothyroxine)
 _PIECE = re.compile(r"\s*\S+")
 # The second decode's first line: a note's register, with the negation it hears best.
 NEGATION_LINE = "He denies pain."
@@ -109,50 +111,59 @@ def _copied_prompt(corrector: DrugCorrector, words: Sequence[WordTiming]) -> boo
 
 
 Place = tuple[int, int, WordTiming]  # old[start:end] becomes the word
-Taker = Callable[[DrugCorrector, list[WordTiming], list[WordTiming]], Place | None]
+Taker = Callable[[DrugCorrector, list[WordTiming], list[WordTiming]], list[Place]]
 
 
-def _drug_in(
+def _heard_during(old: list[WordTiming], word: WordTiming, most: int) -> tuple[int, int] | None:
+    """Where in `old` the one to `most` words heard in `word`'s time are (by their middles):
+    by time, not by counting the words around it, which are often heard differently too
+    ("can hide, he'll kill you" and "denies alcohol use"; "Oh, may preserve 20mg" and
+    "Omeprazole 20 milligrams")."""
+    within = [i for i, heard in enumerate(old) if word.start <= _middle(heard) <= word.end]
+    if not within or len(within) > most:
+        return None
+    return within[0], within[-1] + 1
+
+
+def _drugs_in(
     corrector: DrugCorrector, old: list[WordTiming], new: list[WordTiming]
-) -> Place | None:
-    """Where in `old` the one drug name of `new` goes. The words around it in `new` are
-    only counted, never taken: as many of `old`'s first and last words stay as first
-    heard. The words replaced sound alike and hold no number or negation."""
-    drugs = [index for index, word in enumerate(new) if corrector.is_drug(_key(word))]
-    if len(drugs) != 1:
-        return None
-    start, end = drugs[0], len(old) - (len(new) - drugs[0] - 1)
-    middle = old[start:end]
-    if not middle or any(map(_protected, middle)):
-        return None
-    drug = new[drugs[0]]
-    if jellyfish.jaro_winkler_similarity(_letters(middle), _key(drug)) < SOUNDS_ALIKE:
-        return None
-    return start, end, drug
+) -> list[Place]:
+    """Each drug name of `new` in place of the words of `old` heard in its time, when those
+    sound alike and hold no number, negation or drug."""
+    places: list[Place] = []
+    for drug in new:
+        if not corrector.is_drug(_key(drug)):
+            continue
+        span = _heard_during(old, drug, MAX_DRUG_WORDS)
+        if span is None or (places and span[0] < places[-1][1]):
+            continue
+        middle = old[span[0] : span[1]]
+        if any(_protected(word) or corrector.is_drug(_key(word)) for word in middle):
+            continue
+        if jellyfish.jaro_winkler_similarity(_letters(middle), _key(drug)) >= SOUNDS_ALIKE:
+            places.append((*span, drug))
+    return places
 
 
 def _denies_in(
     corrector: DrugCorrector, old: list[WordTiming], new: list[WordTiming]
-) -> Place | None:
+) -> list[Place]:
     """The one "denies" of `new`, in place of the words of `old` heard in its time (one to
     three, of which Whisper doubted one and none is a number, a negation, a drug or a word
-    that asserts a finding). By time, not by counting the words around it: those are
-    heard differently too ("can hide, he'll kill you" and "denies alcohol use")."""
+    that asserts a finding)."""
     found = [word for word in new if _key(word) == DENIES]
     if len(found) != 1:
-        return None
-    denies = found[0]
-    within = [i for i, word in enumerate(old) if denies.start <= _middle(word) <= denies.end]
-    if not within or len(within) > MAX_DENIES_WORDS:
-        return None
-    start, end = within[0], within[-1] + 1
-    middle = old[start:end]
+        return []
+    span = _heard_during(old, found[0], MAX_DENIES_WORDS)
+    if span is None:
+        return []
+    middle = old[span[0] : span[1]]
     if any(
         _protected(word) or corrector.is_drug(_key(word)) or _key(word) in ASSERTIONS
         for word in middle
     ):
-        return None
-    return (start, end, denies) if any(w.probability < LOW_PROBABILITY for w in middle) else None
+        return []
+    return [(*span, found[0])] if any(w.probability < LOW_PROBABILITY for w in middle) else []
 
 
 def _middle(word: WordTiming) -> float:
@@ -169,24 +180,25 @@ def _take(
     merged: list[WordTiming] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         old = first[i1:i2]
-        place = taker(corrector, old, second[j1:j2]) if tag == "replace" else None
-        if place is None:
-            merged.extend(old)
-            continue
-        start, end, word = place
-        merged.extend([*old[:start], _as_heard(old[start:end], word), *old[end:]])
+        done = 0
+        for start, end, word in taker(corrector, old, second[j1:j2]) if tag == "replace" else ():
+            merged.extend([*old[done:start], _as_heard(old[start:end], word)])
+            done = end
+        merged.extend(old[done:])
     return merged
 
 
 def merge(
     first: list[WordTiming], second: list[WordTiming], corrector: DrugCorrector
 ) -> list[WordTiming]:
-    """`first`, where `second` heard a drug name, then "denies", in place of other words,
-    with those words replaced by it (`_drug_in`, `_denies_in`); nothing else of `second`
-    is taken."""
+    """`first`, where `second` heard drug names, then "denies", in place of other words,
+    with those words replaced by them (`_drugs_in`, `_denies_in`); nothing else of
+    `second` is taken. A drug `second` misspelt ("Metaprolol") is first spelt as the
+    lexicon does, by the confident correction."""
     if _copied_prompt(corrector, second):
         return first
-    for taker in (_drug_in, _denies_in):
+    second = [replace(word, text=corrector.correct(word.text)) for word in second]
+    for taker in (_drugs_in, _denies_in):
         first = _take(first, second, corrector, taker)
     return first
 

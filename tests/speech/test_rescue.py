@@ -28,48 +28,9 @@ ORDINARY = "The weather was mild, so we walked to the market and bought bread."
 
 
 def _timed(text: str) -> list[WordTiming]:
-    return [WordTiming(0.0, 0.0, piece, 1.0) for piece in re.findall(r"\s*\S+", text)]
-
-
-def _merged(first: str, second: str) -> str:
-    return "".join(w.text for w in merge(_timed(first), _timed(second), drug_corrector()))
-
-
-def test_a_drug_heard_with_the_prompt_replaces_the_sound_alike_words() -> None:
-    assert _merged(" Start at or master tin", " Start atorvastatin") == " Start atorvastatin"
-    # The first hearing's capital and space stay; the rest of the sentence is the first's.
-    assert _merged(" Emla Dupine was stopped", " amlodipine has stopped") == (
-        " Amlodipine was stopped"
-    )
-
-
-def test_numbers_and_negations_are_never_taken_from_the_second_decode() -> None:
-    # A number heard differently stays as first heard, the drug before it is taken.
-    assert _merged(" met form in 500 milligrams", " metformin 50 milligrams") == (
-        " metformin 500 milligrams"
-    )
-    assert _merged(" No met form in", " Metformin") == " No met form in"
-    # Nor is a negation brought in where Whisper was sure of what it heard.
-    assert _merged(" he dies met form in", " he denies metformin") == " he dies metformin"
-    assert _merged(" he denies met form in", " he dies metformin") == " he denies metformin"
-    assert _merged(" ten lies in April", " lisinopril") == " ten lies in April"
-
-
-def test_ordinary_words_and_copied_prompts_are_left_as_first_heard() -> None:
-    assert _merged(" nerve pain in both feet", " nerf pain in both feet") == (
-        " nerve pain in both feet"
-    )
-    # A drug name in place of words that sound nothing like it is not taken.
-    assert _merged(" and the weather was", " amlodipine was") == " and the weather was"
-    # Whisper wrote out the prompt's list instead of what it heard.
-    first = " I'm repentin' at bedtime for nerve pain"
-    assert _merged(first, " gabapentin, atot, metformin, levapentin,") == first
-
-
-def test_the_prompt_names_the_neighbours_first_then_the_common_drugs() -> None:
-    prompt = prompt_for(drug_corrector(), "Search Reline helps her mood", ["metformin"])
-    assert prompt.startswith("He denies pain. Medications: sertraline")
-    assert prompt.endswith("metformin.")
+    """The words of `text`, a third of a second each."""
+    pieces = re.findall(r"\s*\S+", text)
+    return [WordTiming(i * 0.3, i * 0.3 + 0.3, piece, 1.0) for i, piece in enumerate(pieces)]
 
 
 def _said(text: str, doubted: str = "") -> list[WordTiming]:
@@ -83,18 +44,105 @@ def _said(text: str, doubted: str = "") -> list[WordTiming]:
     return timed
 
 
-def _denied(first: str, second: str, doubted: str = "") -> str:
+def _merged(first: str, second: str, doubted: str = "") -> str:
     merged = merge(_said(first, doubted), _said(second), drug_corrector())
     return "".join(word.text for word in merged)
+
+
+def _as_said(text: str) -> str:
+    return "".join(word.text for word in _said(text))
+
+
+def test_a_drug_heard_with_the_prompt_replaces_the_sound_alike_words_in_its_time() -> None:
+    first = " Start@0-0.2 at@0.2-0.3 or@0.3-0.4 master@0.4-0.6 tin@0.6-0.8"
+    assert _merged(first, " Start@0-0.2 atorvastatin@0.2-0.8") == " Start atorvastatin"
+    # The first hearing's capital and space stay; the rest of the sentence is the first's.
+    assert (
+        _merged(
+            " Emla@0-0.3 Dupine@0.3-0.7 was@0.7-0.9 stopped@0.9-1.3",
+            " amlodipine@0-0.7 has@0.7-0.9 stopped@0.9-1.3",
+        )
+        == " Amlodipine was stopped"
+    )
+    # By time, however the words around it were heard.
+    assert (
+        _merged(
+            " Oh,@0-0.2 may@0.2-0.4 preserve@0.4-0.8 20mg@0.9-1.4",
+            " Omeprazole@0-0.8 20@0.9-1.1 milligrams@1.1-1.4",
+        )
+        == " Omeprazole 20mg"
+    )
+    # Two drugs heard as one stretch of other words.
+    assert (
+        _merged(
+            first + " and@0.8-0.9 met@0.9-1.0 form@1.0-1.1 in@1.1-1.3",
+            " Start@0-0.2 atorvastatin,@0.2-0.8 metformin@0.9-1.3",
+        )
+        == " Start atorvastatin and metformin"
+    )
+    # A drug the second hearing misspelt is spelt as the lexicon does.
+    assert _merged(" Certainly@0-0.6 helps@0.6-0.9", " Certraline@0-0.6 helps@0.6-0.9") == (
+        " Sertraline helps"
+    )
+
+
+def test_numbers_and_negations_are_never_taken_from_the_second_decode() -> None:
+    # A number heard differently stays as first heard, the drug before it is taken.
+    assert (
+        _merged(
+            " met@0-0.2 form@0.2-0.3 in@0.3-0.5 500@0.6-1 milligrams@1-1.5",
+            " metformin@0-0.5 50@0.6-1 milligrams@1-1.5",
+        )
+        == " metformin 500 milligrams"
+    )
+    first = " No@0-0.2 met@0.2-0.4 form@0.4-0.5 in@0.5-0.7"
+    assert _merged(first, " Metformin@0-0.7") == _as_said(first)
+    # Nor is a negation brought in where Whisper was sure of what it heard.
+    assert (
+        _merged(
+            " he@0-0.2 dies@0.2-0.4 met@0.4-0.6 form@0.6-0.7 in@0.7-0.9",
+            " he@0-0.2 denies@0.2-0.4 metformin@0.4-0.9",
+        )
+        == " he dies metformin"
+    )
+    assert (
+        _merged(
+            " he@0-0.2 denies@0.2-0.4 met@0.4-0.6 form@0.6-0.7 in@0.7-0.9",
+            " he@0-0.2 dies@0.2-0.4 metformin@0.4-0.9",
+        )
+        == " he denies metformin"
+    )
+    first = " ten@0-0.3 lies@0.3-0.5 in@0.5-0.6 April@0.6-1"
+    assert _merged(first, " lisinopril@0-1") == _as_said(first)
+
+
+def test_ordinary_words_and_copied_prompts_are_left_as_first_heard() -> None:
+    assert _merged(" nerve@0-0.3 pain@0.3-0.6", " nerf@0-0.3 pain@0.3-0.6") == " nerve pain"
+    # A drug name in place of words that sound nothing like it is not taken,
+    first = " and@0-0.2 the@0.2-0.4 weather@0.4-0.8 was@0.8-1"
+    assert _merged(first, " amlodipine@0-0.8 was@0.8-1") == _as_said(first)
+    # nor one whose time holds more words than a drug is said in.
+    first = " at@0-0.1 or@0.1-0.2 a@0.2-0.3 mast@0.3-0.4 a@0.4-0.5 tin@0.5-0.6 in@0.6-0.7"
+    assert _merged(first, " atorvastatin@0-0.7") == _as_said(first)
+    # Whisper wrote out the prompt's list instead of what it heard.
+    first = " I'm@0-0.2 repentin'@0.2-0.6 at@0.6-0.7 bedtime@0.7-1"
+    second = " gabapentin,@0-0.3 atot,@0.3-0.5 metformin,@0.5-0.8 levapentin,@0.8-1"
+    assert _merged(first, second) == _as_said(first)
+
+
+def test_the_prompt_names_the_neighbours_first_then_the_common_drugs() -> None:
+    prompt = prompt_for(drug_corrector(), "Search Reline helps her mood", ["metformin"])
+    assert prompt.startswith("He denies pain. Medications: sertraline")
+    assert prompt.endswith("metformin.")
 
 
 def test_denies_replaces_the_doubted_words_heard_in_its_time() -> None:
     second = " He@0-0.2 denies@0.2-0.8 blood@0.9-1.2"
     first = " He@0-0.2 can@0.2-0.4 hide@0.4-0.8 blood@0.9-1.2"
-    assert _denied(first, second, "hide") == " He denies blood"
+    assert _merged(first, second, "hide") == " He denies blood"
     # By time: the words after it were heard differently too.
     assert (
-        _denied(
+        _merged(
             " He@0-0.2 can@0.2-0.4 hide,@0.4-0.7 he'll@0.7-0.9 kill@1-1.2 you@1.2-1.4",
             " He@0-0.2 denies@0.2-0.7 alkaliuse,@0.8-1.4",
             "hide he'll",
@@ -102,8 +150,8 @@ def test_denies_replaces_the_doubted_words_heard_in_its_time() -> None:
         == " He denies, he'll kill you"
     )
     # Words Whisper was sure of stay: "he dies" may be what was said.
-    assert _denied(first, second) == " He can hide blood"
-    assert _denied(" he@0-0.2 dies@0.2-0.8", " he@0-0.2 denies@0.2-0.8", "dies") == " he denies"
+    assert _merged(first, second) == " He can hide blood"
+    assert _merged(" he@0-0.2 dies@0.2-0.8", " he@0-0.2 denies@0.2-0.8", "dies") == " he denies"
 
 
 @pytest.mark.parametrize(
@@ -119,7 +167,7 @@ def test_denies_replaces_the_doubted_words_heard_in_its_time() -> None:
 def test_denies_never_replaces_a_number_negation_drug_finding_or_four_words(
     first: str, doubted: str
 ) -> None:
-    assert "denies" not in _denied(first, " She@0-0.2 denies@0.2-0.8 pain@0.9-1.2", doubted)
+    assert "denies" not in _merged(first, " She@0-0.2 denies@0.2-0.8 pain@0.9-1.2", doubted)
 
 
 @pytest.fixture(scope="module")
