@@ -50,3 +50,23 @@ def test_word_error_rate_counts_substitutions_deletions_and_insertions(
     hypothesis: str, expected: float
 ) -> None:
     assert word_error_rate("He denies chest pain.", hypothesis) == expected
+
+
+@pytest.mark.parametrize(
+    "reference, hypothesis, expected",
+    [
+        # Written as a reader takes them (the Whisper paper's normaliser): not an error,
+        ("Recheck in six weeks.", "Recheck in 6 weeks.", 0.0),
+        ("Saturation 95 percent.", "Saturation 95%.", 0.0),
+        ("Metformin 500 milligrams.", "Metformin 500mg.", 0.0),
+        ("He does not smoke.", "He doesn't smoke.", 0.0),
+        ("Haemoglobin is low.", "Hemoglobin is low.", 0.0),
+        # but another number, or a word that turns the meaning round, is.
+        ("Start forty milligrams.", "Start 14 milligrams.", 1 / 3),
+        ("Dose unchanged.", "Dose changed.", 0.5),
+    ],
+)
+def test_word_error_rate_counts_what_a_reader_would_call_a_different_word(
+    reference: str, hypothesis: str, expected: float
+) -> None:
+    assert word_error_rate(reference, hypothesis) == round(expected, 3)

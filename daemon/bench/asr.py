@@ -27,7 +27,7 @@ from typing import Any
 
 from daemon.assets import asset_path
 from daemon.bench.asr_streamed import bench_streamed
-from daemon.bench.common import BenchError, bench_daemon, ratio, word_error_rate
+from daemon.bench.common import UNITS, BenchError, bench_daemon, ratio, word_error_rate
 from daemon.bench.speech import api_transcribe
 from daemon.bench.voices import VOICES, available, speak
 from daemon.speech.audio import SAMPLE_RATE, decode_audio
@@ -40,8 +40,6 @@ SPLITS = ("tune", "held_out", "held_out_blind", "held_out_blind_2")
 # Streaming each split would double the run: the tune set and the newest blind one.
 STREAMED_SPLITS = ("tune", "held_out_blind_2")
 NEGATIONS = ("denies", "no", "not", "without", "negative for", "never")
-# Written units as they are said, so "500mg" and "500 milligrams" are the same words.
-UNITS = {"mg": "milligrams", "mcg": "micrograms", "ml": "milliliters", "kg": "kilograms"}
 VARIANTS = {
     "plain": '[dictation]\nspecialty = "none"\ncorrect_drug_names = false\n',
     "default": "",
@@ -71,13 +69,15 @@ def _count(words: list[str], phrase: str) -> int:
 
 def score(reference: str, hypothesis: str) -> dict[str, int | float]:
     """One sentence's figures: word error rate, drugs and negations found of those said,
-    and whether the output ran away (looped, or grew far past what was said)."""
+    drugs heard that were not said, and whether the output ran away (looped, or grew far past what was said)."""
     said, heard = _words(reference), _words(hypothesis)
     drugs = [word for word in said if word in drug_names()]
+    named = [word for word in heard if word in drug_names()]
     return {
-        "wer": word_error_rate(" ".join(said), " ".join(heard)),
+        "wer": word_error_rate(reference, hypothesis),
         "drugs": len(drugs),
         "drugs_right": sum(min(said.count(d), heard.count(d)) for d in set(drugs)) if drugs else 0,
+        "drugs_added": sum(max(0, named.count(d) - said.count(d)) for d in set(named)),
         "negations": sum(_count(said, cue) for cue in NEGATIONS),
         "negations_kept": sum(min(_count(said, cue), _count(heard, cue)) for cue in NEGATIONS),
         "runaway": int(longest_repeat(hypothesis) >= MIN_REPEATS or len(heard) > 2 * len(said) + 5),
@@ -98,6 +98,8 @@ def summarise(scores: list[dict[str, int | float]]) -> dict[str, Any]:
         "wer": round(statistics.fmean(s["wer"] for s in scores), 3),
         "drug_accuracy": _share(sum(s["drugs_right"] for s in scores), drugs),
         "drugs": drugs,
+        # Drug names in what was heard that were not said: a wrong drug in a note.
+        "drugs_added": int(sum(s["drugs_added"] for s in scores)),
         "negation_recall": _share(sum(s["negations_kept"] for s in scores), negations),
         "negations": negations,
         "runaways": int(sum(s["runaway"] for s in scores)),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -15,9 +14,13 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from daemon.errors import SottovoceError
+
+# Written units as they are said, so "500mg" and "500 milligrams" are the same words.
+UNITS = {"mg": "milligrams", "mcg": "micrograms", "ml": "milliliters", "kg": "kilograms"}
 
 
 class BenchError(SottovoceError):
@@ -105,8 +108,8 @@ def ratio(numerator: float, denominator: float) -> float:
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
-    """Word-level edit distance over the reference's length (case and punctuation ignored)."""
-    ref, hyp = _words(reference), _words(hypothesis)
+    """Word-level edit distance over the reference's length, on the words `wer_words` gives."""
+    ref, hyp = wer_words(reference), wer_words(hypothesis)
     if not ref:
         return float(bool(hyp))
     previous = list(range(len(hyp) + 1))
@@ -120,5 +123,18 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
     return round(previous[-1] / len(ref), 3)
 
 
-def _words(text: str) -> list[str]:
-    return re.sub(r"[^\w\s]", " ", text.lower().replace("-", " ")).split()
+@cache
+def _normaliser() -> Callable[[str], str]:
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    normalise: Callable[[str], str] = EnglishTextNormalizer()
+    return normalise
+
+
+def wer_words(text: str) -> list[str]:
+    """The words a WER counts: `text` through the English normaliser of the Whisper paper
+    (its appendix C, as the PyPI package `whisper-normalizer` ships it: case, punctuation,
+    contractions, British spellings, and numbers as digits, so "six weeks" and "6 weeks"
+    are one thing, as they are to a reader), with written units as said ("500 mg" is
+    "500 milligrams")."""
+    return [UNITS.get(word, word) for word in _normaliser()(text).split()]

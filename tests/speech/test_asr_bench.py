@@ -47,14 +47,17 @@ def test_scores_count_drugs_negations_and_units_as_said() -> None:
     said = "He denies pain and takes metformin 500 milligrams, not lisinopril."
     perfect = score(said, "He denies pain and takes Metformin 500mg, not lisinopril.")
     assert perfect == {
-        "wer": 0.0, "drugs": 2, "drugs_right": 2, "negations": 2, "negations_kept": 2,
-        "runaway": 0,
+        "wer": 0.0, "drugs": 2, "drugs_right": 2, "drugs_added": 0, "negations": 2,
+        "negations_kept": 2, "runaway": 0,
     }  # fmt: skip
     lost = score(said, "He dies pain and takes met form in 500 milligrams, not lisinopril.")
-    assert (lost["drugs_right"], lost["negations_kept"]) == (1, 1)
+    assert (lost["drugs_right"], lost["negations_kept"], lost["drugs_added"]) == (1, 1, 0)
+    wrong = score(said, "He denies pain and takes metformin 500 mg, not losartan or lisinopril.")
+    assert (wrong["drugs_right"], wrong["drugs_added"]) == (2, 1)
     assert score(said, "no " * 30)["runaway"] == 1
     summary = summarise([perfect, lost])
     assert (summary["drug_accuracy"], summary["negation_recall"]) == (0.75, 0.75)
+    assert summarise([perfect, lost, wrong])["drugs_added"] == 1
     assert summarise([score("Rest and fluids.", "Rest and fluids.")])["drug_accuracy"] is None
 
 
