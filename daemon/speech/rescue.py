@@ -44,6 +44,10 @@ LOW_PROBABILITY = 0.5
 # Spelling likeness (Jaro-Winkler) of the replaced words and the drug: "at or master tin"
 # and atorvastatin 0.92, "the pipeline" and amlodipine 0.52 (kept as heard).
 SOUNDS_ALIKE = 0.65
+# Or, where Whisper doubted one of the replaced words, the share of their sound codes
+# (Metaphone) in common: "yellow neutral" and albuterol (YLNTRL, ALBTRL) 0.67, though
+# spelt 0.63; "licensed" and lisinopril (LSNST, LSNPRL) 0.5.
+SOUNDS_ALIKE_DOUBTED = 0.6
 MAX_DRUG_WORDS = 5  # "let me see what time" (levothyroxine)
 _PIECE = re.compile(r"\s*\S+")
 # The second decode's first line: a note's register, with the negation it hears best.
@@ -140,9 +144,22 @@ def _drugs_in(
         middle = old[span[0] : span[1]]
         if any(_protected(word) or corrector.is_drug(_key(word)) for word in middle):
             continue
-        if jellyfish.jaro_winkler_similarity(_letters(middle), _key(drug)) >= SOUNDS_ALIKE:
+        if _sounds_like(middle, _key(drug)):
             places.append((*span, drug))
     return places
+
+
+def _sounds_like(heard: list[WordTiming], drug: str) -> bool:
+    """Whether the heard words may be `drug` misheard: spelt alike, or, where Whisper
+    doubted one of them, alike in sound codes."""
+    letters = _letters(heard)
+    if jellyfish.jaro_winkler_similarity(letters, drug) >= SOUNDS_ALIKE:
+        return True
+    if all(word.probability >= LOW_PROBABILITY for word in heard):
+        return False
+    heard_code, drug_code = jellyfish.metaphone(letters), jellyfish.metaphone(drug)
+    apart = jellyfish.levenshtein_distance(heard_code, drug_code)
+    return 1 - apart / max(len(heard_code), len(drug_code)) >= SOUNDS_ALIKE_DOUBTED
 
 
 def _denies_in(

@@ -86,6 +86,18 @@ def test_a_drug_heard_with_the_prompt_replaces_the_sound_alike_words_in_its_time
     )
 
 
+def test_words_whisper_doubted_need_only_sound_like_the_drug() -> None:
+    first = " Use@0-0.4 the@0.4-0.6 yellow@0.6-0.8 neutral@0.8-1.2 inhaler@1.2-1.9"
+    second = " Use@0-0.4 the@0.4-0.6 albuterol@0.6-1.3 inhaler@1.3-1.9"
+    # Spelt unlike albuterol, but Metaphone's YLNTRL is ALBTRL but for two sounds.
+    assert _merged(first, second, "yellow neutral") == " Use the albuterol inhaler"
+    assert _merged(first, second) == _as_said(first)  # heard with confidence: kept
+    # Doubted words whose sounds are only half the drug's stay too (LSNST and LSNPRL).
+    first = " Licensed@0-0.6 to@0.6-0.8 practise@0.8-1.2"
+    second = " lisinopril@0-0.6 to@0.6-0.8 practise@0.8-1.2"
+    assert _merged(first, second, "Licensed") == _as_said(first)
+
+
 def test_numbers_and_negations_are_never_taken_from_the_second_decode() -> None:
     # A number heard differently stays as first heard, the drug before it is taken.
     assert (
