@@ -31,6 +31,7 @@ def test_the_asr_bench_prints_figures_per_variant_model_and_voice(isolated_home:
             assert flite["tune"]["sentences"] == flite["held_out_blind_2"]["sentences"] == 1
             assert 0 <= flite["all"]["wer"] <= 2
             assert flite["all"]["runaways"] == 0
+            assert flite["all"]["drugs_added"] >= 0  # counted, where a wrong drug shows
             assert flite["real_time_factor"] > 0
             for streamed in flite["streamed"].values():  # one sentence: one dictation
                 assert set(streamed) == {"10s", "streamed_wer", "batch_wer", "streamed_over_batch"}
