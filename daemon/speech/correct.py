@@ -13,7 +13,8 @@ What is never touched, because a wrong change there is worse than a misspelt dru
 - a single word that is ordinary English ("lies", "listen", "form"): only a run of
   words whose sounds together spell a drug, or a word no dictionary knows, changes;
 - acronyms (two or more capitals), determiners ("the"), a drug already spelt right, and
-  words across punctuation other than a hyphen.
+  words across punctuation other than a hyphen;
+- a name between two drugs ("Acetilopram": citalopram by sound, escitalopram by spelling).
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ MAX_ORDINARY_PIECE = 7
 # which Whisper then confirms or not by hearing the audio again.
 SUSPECT_SPELLING = 0.75
 SUSPECT_ORDINARY_SPELLING = 0.80
+# A drug this many sounds away that is spelt as alike makes a near-sound match a guess.
+RIVAL_SOUNDS = 2
 SHORT_ENGLISH_TARGET = 8  # drugs that are also short English words are never a target
 # Words that start a noun phrase are never a syllable of a misheard drug.
 DETERMINERS = frozenset(
@@ -127,9 +130,12 @@ class DrugCorrector:
         self._names = frozenset(names)
         self._by_code: dict[str, set[str]] = {}
         self._by_deleted: dict[str, set[str]] = {}
-        targets = (n for n in self._names if n not in english or len(n) >= SHORT_ENGLISH_TARGET)
-        for name in targets:
-            code = jellyfish.metaphone(name)
+        self._codes = {
+            name: jellyfish.metaphone(name)
+            for name in self._names
+            if name not in english or len(name) >= SHORT_ENGLISH_TARGET
+        }
+        for name, code in self._codes.items():
             self._by_code.setdefault(code, set()).add(name)
             for shorter in _deletions(code):
                 self._by_deleted.setdefault(shorter, set()).add(name)
@@ -171,7 +177,21 @@ class DrugCorrector:
         scored.sort(key=lambda item: (item[0], -item[1]))
         if len(scored) > 1 and scored[1][:2] == scored[0][:2]:
             return None  # two drugs fit equally well: not confident
+        if scored[0][0] == 1 and self._rivalled(heard, code, scored[0]):
+            return None
         return scored[0]
+
+    def _rivalled(self, heard: str, code: str, found: tuple[int, float, str]) -> bool:
+        """Whether another drug, two sounds away, is spelt at least as like `heard` as the
+        one sound away `found`: "acetilopram" is citalopram (ASTLPRM, STLPRM) by sound but
+        escitalopram by spelling, and which of the two was said is a guess."""
+        _, spelling, name = found
+        return any(
+            other != name
+            and jellyfish.levenshtein_distance(code, other_code) <= RIVAL_SOUNDS
+            and jellyfish.jaro_winkler_similarity(heard, other) >= spelling
+            for other, other_code in self._codes.items()
+        )
 
     def corrections(self, text: str) -> list[Correction]:
         """The replacements to make in `text`, left to right, never overlapping."""
