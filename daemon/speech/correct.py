@@ -130,12 +130,10 @@ class DrugCorrector:
         self._names = frozenset(names)
         self._by_code: dict[str, set[str]] = {}
         self._by_deleted: dict[str, set[str]] = {}
-        self._codes = {
-            name: jellyfish.metaphone(name)
-            for name in self._names
-            if name not in english or len(name) >= SHORT_ENGLISH_TARGET
-        }
+        self._codes = {name: jellyfish.metaphone(name) for name in self._names}
         for name, code in self._codes.items():
+            if name in english and len(name) < SHORT_ENGLISH_TARGET:
+                continue
             self._by_code.setdefault(code, set()).add(name)
             for shorter in _deletions(code):
                 self._by_deleted.setdefault(shorter, set()).add(name)
@@ -146,6 +144,21 @@ class DrugCorrector:
         for shorter in _deletions(code):
             found |= self._by_code.get(shorter, set()) | self._by_deleted.get(shorter, set())
         return found
+
+    def rivals_in_sound(self, heard: str, name: str) -> list[str]:
+        """The other drugs whose sound code is as near `heard`'s (letters only, lower case) as
+        `name`'s, where that is within one sound: "chlorothromicin" (XLR0RMSN) is one sound
+        from chlorpromazine and one from clarithromycin. Farther off, every sound match has
+        rivals, and this says nothing."""
+        code = jellyfish.metaphone(heard)
+        distance = jellyfish.levenshtein_distance(code, self._codes[name])
+        if distance > 1:
+            return []
+        return [
+            other
+            for other, other_code in self._codes.items()
+            if other != name and jellyfish.levenshtein_distance(code, other_code) <= distance
+        ]
 
     def is_drug(self, word: str) -> bool:
         """Whether `word` is a drug name of the lexicon, spelt right (a target of the

@@ -133,7 +133,9 @@ def _drugs_in(
     corrector: DrugCorrector, old: list[WordTiming], new: list[WordTiming]
 ) -> list[Place]:
     """Each drug name of `new` in place of the words of `old` heard in its time, when those
-    sound alike and hold no number, negation or drug."""
+    sound alike, hold no number, negation or drug, and sound no less like another drug
+    (the prompt may not have named that one: "chlorothromicin" became chlorpromazine where
+    clarithromycin was said)."""
     places: list[Place] = []
     for drug in new:
         if not corrector.is_drug(_key(drug)):
@@ -144,7 +146,8 @@ def _drugs_in(
         middle = old[span[0] : span[1]]
         if any(_protected(word) or corrector.is_drug(_key(word)) for word in middle):
             continue
-        if _sounds_like(middle, _key(drug)):
+        letters, name = _letters(middle), _key(drug)
+        if _sounds_like(middle, name) and not corrector.rivals_in_sound(letters, name):
             places.append((*span, drug))
     return places
 

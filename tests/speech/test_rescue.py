@@ -98,6 +98,17 @@ def test_words_whisper_doubted_need_only_sound_like_the_drug() -> None:
     assert _merged(first, second, "Licensed") == _as_said(first)
 
 
+def test_a_drug_is_not_taken_where_the_words_sound_as_much_like_another() -> None:
+    # One sound from chlorpromazine and one from clarithromycin (which was said; the
+    # prompt had named only the first): left as heard, not made the wrong drug.
+    first = " start@0-0.3 chlorothromicin.@0.3-1.2"
+    second = " start@0-0.3 chlorpromazine.@0.3-1.2"
+    assert _merged(first, second, "chlorothromicin") == _as_said(first)
+    assert _merged(" start@0-0.3 emla@0.3-0.6 dupine@0.6-1", " start@0-0.3 amlodipine@0.3-1") == (
+        " start amlodipine"
+    )
+
+
 def test_numbers_and_negations_are_never_taken_from_the_second_decode() -> None:
     # A number heard differently stays as first heard, the drug before it is taken.
     assert (
