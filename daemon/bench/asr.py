@@ -69,7 +69,8 @@ def _count(words: list[str], phrase: str) -> int:
 
 def score(reference: str, hypothesis: str) -> dict[str, int | float]:
     """One sentence's figures: word error rate, drugs and negations found of those said,
-    drugs heard that were not said, and whether the output ran away (looped, or grew far past what was said)."""
+    drugs heard that were not said, and whether the output ran away (looped, or grew far
+    past what was said)."""
     said, heard = _words(reference), _words(hypothesis)
     drugs = [word for word in said if word in drug_names()]
     named = [word for word in heard if word in drug_names()]

@@ -190,11 +190,11 @@ class DrugCorrector:
         scored.sort(key=lambda item: (item[0], -item[1]))
         if len(scored) > 1 and scored[1][:2] == scored[0][:2]:
             return None  # two drugs fit equally well: not confident
-        if scored[0][0] == 1 and self._rivalled(heard, code, scored[0]):
+        if scored[0][0] == 1 and self._rivalled_in_spelling(heard, code, scored[0]):
             return None
         return scored[0]
 
-    def _rivalled(self, heard: str, code: str, found: tuple[int, float, str]) -> bool:
+    def _rivalled_in_spelling(self, heard: str, code: str, found: tuple[int, float, str]) -> bool:
         """Whether another drug, two sounds away, is spelt at least as like `heard` as the
         one sound away `found`: "acetilopram" is citalopram (ASTLPRM, STLPRM) by sound but
         escitalopram by spelling, and which of the two was said is a guess."""

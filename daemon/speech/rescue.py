@@ -48,7 +48,7 @@ SOUNDS_ALIKE = 0.65
 # (Metaphone) in common: "yellow neutral" and albuterol (YLNTRL, ALBTRL) 0.67, though
 # spelt 0.63; "licensed" and lisinopril (LSNST, LSNPRL) 0.5.
 SOUNDS_ALIKE_DOUBTED = 0.6
-MAX_DRUG_WORDS = 5  # "let me see what time" (levothyroxine)
+MAX_DRUG_WORDS = 5  # first-heard words one drug may replace ("at or master tin": four)
 _PIECE = re.compile(r"\s*\S+")
 # The second decode's first line: a note's register, with the negation it hears best.
 NEGATION_LINE = "He denies pain."
