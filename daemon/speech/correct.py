@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -154,11 +154,14 @@ class DrugCorrector:
         distance = jellyfish.levenshtein_distance(code, self._codes[name])
         if distance > 1:
             return []
-        return [
-            other
-            for other, other_code in self._codes.items()
-            if other != name and jellyfish.levenshtein_distance(code, other_code) <= distance
-        ]
+        return [other for other in self._within_sounds(code, distance) if other != name]
+
+    def _within_sounds(self, code: str, most: int) -> Iterator[str]:
+        """Every drug (a target of the correction or not) whose sound code is within `most`
+        edits of `code`."""
+        for name, other in self._codes.items():
+            if jellyfish.levenshtein_distance(code, other) <= most:
+                yield name
 
     def is_drug(self, word: str) -> bool:
         """Whether `word` is a drug name of the lexicon, spelt right (a target of the
@@ -200,10 +203,8 @@ class DrugCorrector:
         escitalopram by spelling, and which of the two was said is a guess."""
         _, spelling, name = found
         return any(
-            other != name
-            and jellyfish.levenshtein_distance(code, other_code) <= RIVAL_SOUNDS
-            and jellyfish.jaro_winkler_similarity(heard, other) >= spelling
-            for other, other_code in self._codes.items()
+            other != name and jellyfish.jaro_winkler_similarity(heard, other) >= spelling
+            for other in self._within_sounds(code, RIVAL_SOUNDS)
         )
 
     def corrections(self, text: str) -> list[Correction]:

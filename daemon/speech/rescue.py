@@ -144,7 +144,7 @@ def _drugs_in(
         if span is None or (places and span[0] < places[-1][1]):
             continue
         middle = old[span[0] : span[1]]
-        if any(_protected(word) or corrector.is_drug(_key(word)) for word in middle):
+        if any(_kept(corrector, word) for word in middle):
             continue
         letters, name = _letters(middle), _key(drug)
         if _sounds_like(middle, name) and not corrector.rivals_in_sound(letters, name):
@@ -178,12 +178,14 @@ def _denies_in(
     if span is None:
         return []
     middle = old[span[0] : span[1]]
-    if any(
-        _protected(word) or corrector.is_drug(_key(word)) or _key(word) in ASSERTIONS
-        for word in middle
-    ):
+    if any(_kept(corrector, word) or _key(word) in ASSERTIONS for word in middle):
         return []
     return [(*span, found[0])] if any(w.probability < LOW_PROBABILITY for w in middle) else []
+
+
+def _kept(corrector: DrugCorrector, word: WordTiming) -> bool:
+    """A number, a number word, a negation or a drug: never replaced by the second hearing."""
+    return _protected(word) or corrector.is_drug(_key(word))
 
 
 def _middle(word: WordTiming) -> float:
